@@ -1,0 +1,409 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .ordering import position_validators
+from .slugs import unique_slug
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, with a publish time that has come.
+
+        A scheduled article (published with a future publish time) appears by
+        itself when its time comes; nothing has to run.
+        """
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def review_overdue(self, today=None):
+        return self.filter(next_review_due__lt=today or timezone.localdate())
+
+    def review_due_within(self, days, today=None):
+        """Review due in the next `days` days (overdue ones included)."""
+        today = today or timezone.localdate()
+        return self.filter(next_review_due__lte=today + timedelta(days=days))
+
+    def listing_cause(self, cause):
+        return self.filter(article_causes__cause=cause)
+
+    def for_listing(self):
+        return self.order_by("-publish_at", "-pk")
+
+    def for_detail(self):
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.select_related("author", "medical_reviewer").prefetch_related(
+            Prefetch("article_causes", queryset=ArticleCause.objects.select_related("cause")),
+            "faq_entries",
+            Prefetch(
+                "related_links",
+                queryset=RelatedLink.objects.visible().select_related("target"),
+                to_attr="visible_related_links",
+            ),
+            "tags",
+        )
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedarticle_unique_tag"
+            ),
+        ]
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text="The page's address: /articles/<slug>/. Left blank, it is made from the title.",
+    )
+    subtitle = models.CharField(
+        max_length=250, blank=True, help_text='Shown under the title, e.g. "Causes and remedies".'
+    )
+    summary = models.TextField(
+        blank=True, help_text="The introduction at the top of the page. Markdown."
+    )
+    conclusion = models.TextField(blank=True, help_text="Closing paragraph(s). Markdown.")
+    seek_help_non_urgent = models.TextField(
+        "see a GP if",
+        blank=True,
+        help_text="Non-urgent: when to book an appointment with a GP. Markdown, usually a list.",
+    )
+    seek_help_urgent = models.TextField(
+        "get advice now if",
+        blank=True,
+        help_text="Urgent: when to get medical advice today. Markdown, usually a list.",
+    )
+    seek_help_emergency = models.TextField(
+        "call emergency services if",
+        blank=True,
+        help_text="Emergency: when to call emergency services now. Markdown, usually a list.",
+    )
+    meta_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For search engines and link previews. Aim for 70 to 160 characters.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="When readers first see it. A future time schedules the article; "
+        "left blank when publishing, it is set to now.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authored_articles",
+    )
+    medical_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_articles",
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="Date of the last medical review."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, db_index=True, help_text="When the content must be reviewed again."
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                name="article_title_ci_unique",
+                violation_error_message="An article with this title already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="article_title_not_empty",
+                violation_error_message="An article needs a title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ArticleStatus.PUBLISHED) | Q(publish_at__isnull=False),
+                name="article_published_has_time",
+                violation_error_message="A published article needs a publish time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_reviewed__isnull=True)
+                | Q(next_review_due__isnull=True)
+                | Q(next_review_due__gt=F("last_reviewed")),
+                name="article_review_due_after_reviewed",
+                violation_error_message="The next review must be due after the last review.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title = self.title.strip()
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, fallback="article")
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
+        super().save(*args, **kwargs)
+        RelatedLink.objects.resolve_pending(self)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        """The per-object twin of `Article.objects.published()`."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+
+class TaggedCause(TaggedItemBase):
+    content_object = models.ForeignKey("Cause", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedcause_unique_tag"
+            ),
+        ]
+
+
+class Cause(models.Model):
+    """A reusable cause ("Dehydration") that many articles can list."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=140,
+        unique=True,
+        blank=True,
+        help_text="The address of the page: /causes/<slug>/. Left blank, it is made from the name.",
+    )
+    description = models.TextField(
+        blank=True,
+        help_text="What this cause is, in general, for the cause page. Markdown. "
+        "Each article explains it for its own topic.",
+    )
+    tags = TaggableManager(through=TaggedCause, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="cause_name_ci_unique",
+                violation_error_message="A cause with this name already exists.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="cause_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = self.name.strip()
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, fallback="cause")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:cause", kwargs={"slug": self.slug})
+
+
+class ArticleCause(models.Model):
+    """One numbered entry in an article's "Possible causes" list."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_causes")
+    cause = models.ForeignKey(Cause, on_delete=models.PROTECT, related_name="article_causes")
+    position = models.PositiveSmallIntegerField(
+        validators=position_validators, help_text="Order in the list; left blank, it goes last."
+    )
+    explanation = models.TextField(
+        blank=True,
+        help_text="How this cause applies to this article's topic. Markdown. "
+        "Left blank, the cause's general description is shown.",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "cause"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                name="articlecause_unique_position",
+                violation_error_message="Two causes cannot share a position in one article.",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "cause"],
+                name="articlecause_unique_cause",
+                violation_error_message="This cause is already listed in the article.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.cause}"
+
+    @property
+    def anchor(self):
+        return f"cause-{self.cause.slug}"
+
+    @property
+    def text(self):
+        return self.explanation or self.cause.description
+
+
+class RelatedLinkQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(target__isnull=True)
+
+    def visible(self):
+        """Links a reader may follow: resolved, to a published article."""
+        return self.filter(
+            target__status=Article.Status.PUBLISHED, target__publish_at__lte=timezone.now()
+        )
+
+    def resolve_pending(self, article):
+        """Point pending links titled like `article` at it; keep titles of links to it current."""
+        self.filter(target=article).exclude(target_title=article.title).update(
+            target_title=article.title
+        )
+        return (
+            self.pending()
+            .filter(target_title__iexact=article.title)
+            .exclude(article=article)
+            .update(target=article, target_title=article.title)
+        )
+
+
+class RelatedLink(models.Model):
+    """An editor-pinned "See also" link.
+
+    Its target may not exist yet: the link then keeps the title, stays hidden
+    from readers, and resolves when an article with that title is saved.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_links",
+        help_text="The article to link to. Leave empty and give a title if it does not exist yet.",
+    )
+    target_title = models.CharField(
+        "title",
+        max_length=200,
+        blank=True,
+        help_text="Title of the linked article. Filled in from the target when there is one; "
+        "otherwise the link waits for an article with this title.",
+    )
+    position = models.PositiveSmallIntegerField(
+        validators=position_validators,
+        help_text="Order among the See-also links; left blank, it goes last.",
+    )
+
+    objects = RelatedLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "See-also link"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                name="relatedlink_unique_position",
+                violation_error_message="Two See-also links cannot share a position.",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "target"],
+                name="relatedlink_unique_target",
+                violation_error_message="This article is already linked.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target=F("article")),
+                name="relatedlink_not_self",
+                violation_error_message="An article cannot link to itself.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(target_title=""),
+                name="relatedlink_has_target",
+                violation_error_message="Choose an article or give the title of one.",
+            ),
+        ]
+
+    def __str__(self):
+        state = "" if self.target_id else " (pending)"
+        return f"See also: {self.target_title}{state}"
+
+    def save(self, *args, **kwargs):
+        if self.target_id is None:
+            self.target = (
+                Article.objects.filter(title__iexact=self.target_title.strip())
+                .exclude(pk=self.article_id)
+                .first()
+            )
+        if self.target is not None:
+            self.target_title = self.target.title
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.target_title = self.target_title.strip()
+        if self.target_id is None and not self.target_title:
+            raise ValidationError("Choose an article or give the title of one.")
+        if self.article_id is not None:
+            if self.target_id == self.article_id:
+                raise ValidationError({"target": "An article cannot link to itself."})
+            if self.target_id is None and self.target_title.casefold() == (
+                self.article.title.casefold()
+            ):
+                raise ValidationError({"target_title": "An article cannot link to itself."})
+
+    @property
+    def is_pending(self):
+        return self.target_id is None

@@ -1,0 +1,63 @@
+"""Admin inlines for rows ordered by a `position` that is unique per parent.
+
+Editors type positions. A blank position goes after the highest one given.
+Rows may swap positions in one save: the database refuses two rows at one
+position even for an instant, so rows that move (or are deleted) are first
+parked above `MAX_POSITION`, then saved in their new places.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.forms.models import BaseInlineFormSet
+
+MAX_POSITION = 9999
+PARKING_START = MAX_POSITION + 1
+
+position_validators = [MaxValueValidator(MAX_POSITION)]
+
+
+class PositionedInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+
+    def clean(self):
+        live = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        given = [form.cleaned_data.get("position") for form in live]
+        next_position = max((p for p in given if p is not None), default=0) + 1
+        for form in live:
+            if form.cleaned_data.get("position") is None:
+                form.cleaned_data["position"] = form.instance.position = next_position
+                next_position += 1
+        repeated = sorted(
+            p for p, n in Counter(f.cleaned_data["position"] for f in live).items() if n > 1
+        )
+        if repeated:
+            raise ValidationError(
+                "Each row needs its own position; these are used twice: %(positions)s.",
+                params={"positions": ", ".join(map(str, repeated))},
+                code="duplicate_position",
+            )
+        super().clean()
+
+    def save(self, commit=True):
+        if commit:
+            self._park_moving_rows()
+        return super().save(commit=commit)
+
+    def _park_moving_rows(self):
+        moving = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.instance.pk
+            and (self._should_delete_form(form) or "position" in form.changed_data)
+        ]
+        manager = self.model._default_manager
+        for offset, pk in enumerate(moving):
+            manager.filter(pk=pk).update(position=PARKING_START + offset)

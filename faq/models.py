@@ -1,0 +1,74 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.ordering import position_validators
+
+
+class TaggedFAQEntry(TaggedItemBase):
+    content_object = models.ForeignKey("FAQEntry", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedfaqentry_unique_tag"
+            ),
+        ]
+
+
+class FAQEntryQuerySet(models.QuerySet):
+    def site_wide(self):
+        return self.filter(article__isnull=True)
+
+
+class FAQEntry(models.Model):
+    """A question and its answer: part of one article, or site-wide when it has none."""
+
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="faq_entries",
+        help_text="Leave empty for a site-wide question, shown on the FAQ page.",
+    )
+    position = models.PositiveSmallIntegerField(
+        validators=position_validators,
+        help_text="Order within the article (or on the FAQ page); left blank, it goes last.",
+    )
+    tags = TaggableManager(through=TaggedFAQEntry, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = FAQEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ entries"
+        constraints = [
+            # NULL articles never compare equal, so site-wide entries are not
+            # held to this; they order by position, then age.
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                name="faqentry_unique_position",
+                violation_error_message="Two questions cannot share a position in one article.",
+            ),
+            models.CheckConstraint(condition=~Q(question=""), name="faqentry_question_not_empty"),
+            models.CheckConstraint(condition=~Q(answer=""), name="faqentry_answer_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        page = self.article.get_absolute_url() if self.article_id else reverse("faq:list")
+        return f"{page}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"faq-{self.pk}"

@@ -1,0 +1,18 @@
+import pytest
+
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Hashed names need `collectstatic`; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def staff_client(client, db):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
