@@ -148,6 +148,7 @@ class CauseAdmin(TagListMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count", "tag_list"]
     search_fields = ["name", "description", "tags__name"]
     list_filter = ["tags"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "tags"]
 

@@ -1,0 +1,376 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article, Cause
+from faq.models import FAQEntry
+from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:articles_article_add")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def inline(prefix, rows, initial=0):
+    """POST data for one inline formset: `rows` are dicts of field values."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def article_data(causes=(), faqs=(), links=(), initial=(0, 0, 0), **fields):
+    data = {
+        "title": "Why do my ankles click?",
+        "slug": "",
+        "subtitle": "",
+        "summary": "Clicking ankles are common.",
+        "conclusion": "",
+        "tags": "joints, feet",
+        "seek_help_non_urgent": "",
+        "seek_help_urgent": "",
+        "seek_help_emergency": "",
+        "status": "draft",
+        "publish_at_0": "",
+        "publish_at_1": "",
+        "author": "",
+        "medical_reviewer": "",
+        "last_reviewed": "",
+        "next_review_due": "",
+        "meta_description": "",
+    } | fields
+    data |= inline("article_causes", causes, initial[0])
+    data |= inline("faq_entries", faqs, initial[1])
+    data |= inline("related_links", links, initial[2])
+    return data
+
+
+def existing_rows(article):
+    """The inline rows as the change form would post them back, unchanged."""
+    causes = [
+        {"id": c.pk, "article": article.pk, "position": c.position, "cause": c.cause_id}
+        | {"explanation": c.explanation}
+        for c in article.article_causes.all()
+    ]
+    faqs = [
+        {"id": f.pk, "article": article.pk, "position": f.position}
+        | {"question": f.question, "answer": f.answer, "tags": ""}
+        for f in article.faq_entries.all()
+    ]
+    return causes, faqs
+
+
+def causes_in_order(article):
+    return list(article.article_causes.values_list("cause__name", flat=True))
+
+
+class TestAccess:
+    def test_anonymous_users_are_sent_to_log_in(self, client):
+        article = make_article()
+        for url in (ADD_URL, change_url(article), reverse("admin:articles_article_changelist")):
+            response = client.get(url)
+            assert response.status_code == 302
+            assert response.url.startswith(reverse("admin:login"))
+
+    def test_users_who_are_not_staff_are_sent_to_log_in(self, client):
+        client.force_login(make_user())
+        response = client.get(change_url(make_article()))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+        response = client.post(ADD_URL, article_data())
+        assert response.status_code == 302
+        assert not Article.objects.filter(title="Why do my ankles click?").exists()
+
+    def test_staff_without_permission_are_refused(self, client):
+        client.force_login(make_user(is_staff=True))
+        assert client.get(change_url(make_article())).status_code == 403
+        assert client.post(ADD_URL, article_data()).status_code == 403
+
+    def test_staff_with_article_permissions_can_edit(self, client):
+        user = make_user(is_staff=True)
+        user.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=["articles", "faq"],
+                codename__regex=r"^(view|add|change|delete)_",
+            )
+        )
+        client.force_login(user)
+        article = make_article()
+        assert client.get(change_url(article)).status_code == 200
+
+
+class TestChangeForm:
+    def test_add_page_renders_with_its_inlines(self, staff_client):
+        response = staff_client.get(ADD_URL)
+        assert response.status_code == 200
+        content = response.content.decode()
+        for prefix in ("article_causes", "faq_entries", "related_links"):
+            assert f'name="{prefix}-TOTAL_FORMS"' in content
+        # Causes are chosen by autocomplete, and a new one can be added in a popup.
+        assert "admin-autocomplete" in content
+        assert reverse("admin:articles_cause_add") + "?_to_field=id&amp;_popup=1" in content
+        # The slug is filled in from the title as the editor types.
+        assert "&quot;id&quot;: &quot;#id_slug&quot;" in content
+
+    def test_change_page_renders_existing_rows(self, staff_client):
+        article = make_article()
+        add_cause(article, make_cause(name="Dehydration"))
+        add_faq(article, question="Is it serious?")
+        content = staff_client.get(change_url(article)).content.decode()
+        assert "Dehydration" in content
+        assert "Is it serious?" in content
+
+    def test_creates_an_article_with_causes_faq_and_links(self, staff_client):
+        dehydration = make_cause(name="Dehydration")
+        sprain = make_cause(name="Old sprain")
+        target = make_article(title="Why do my knees crack?")
+        data = article_data(
+            causes=[
+                {"position": "2", "cause": dehydration.pk, "explanation": "Drink more."},
+                {"position": "1", "cause": sprain.pk, "explanation": ""},
+                {"position": "", "cause": "", "explanation": ""},  # the blank extra row
+            ],
+            faqs=[
+                {"position": "", "question": "Is it normal?", "answer": "Usually.", "tags": ""},
+                {"position": "", "question": "Does it hurt?", "answer": "Rarely.", "tags": "pain"},
+            ],
+            links=[
+                {"position": "1", "target": target.pk, "target_title": ""},
+                {"position": "2", "target": "", "target_title": "Why do my hips click?"},
+            ],
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 302, response.context["errors"]
+
+        article = Article.objects.get(slug="why-do-my-ankles-click")
+        assert causes_in_order(article) == ["Old sprain", "Dehydration"]
+        assert list(article.faq_entries.values_list("question", "position")) == [
+            ("Is it normal?", 1),
+            ("Does it hurt?", 2),
+        ]
+        assert list(article.faq_entries.get(position=2).tags.names()) == ["pain"]
+        assert sorted(article.tags.names()) == ["feet", "joints"]
+        first, second = article.related_links.all()
+        assert (first.target, first.target_title) == (target, "Why do my knees crack?")
+        assert second.is_pending
+        assert article.status == Article.Status.DRAFT
+
+    def test_blank_positions_go_after_the_highest_given(self, staff_client):
+        causes = [make_cause() for _ in range(3)]
+        data = article_data(
+            causes=[
+                {"position": "", "cause": causes[0].pk},
+                {"position": "5", "cause": causes[1].pk},
+                {"position": "", "cause": causes[2].pk},
+            ]
+        )
+        assert staff_client.post(ADD_URL, data).status_code == 302
+        article = Article.objects.get()
+        assert list(article.article_causes.values_list("position", flat=True)) == [5, 6, 7]
+        assert causes_in_order(article) == [causes[1].name, causes[0].name, causes[2].name]
+
+    def test_swapping_positions_saves(self, staff_client):
+        article = make_article()
+        first, second, third = (add_cause(article) for _ in range(3))
+        causes, faqs = existing_rows(article)
+        causes[0]["position"], causes[2]["position"] = 3, 1
+        data = article_data(
+            causes=causes,
+            faqs=faqs,
+            initial=(3, 0, 0),
+            title=article.title,
+            slug=article.slug,
+            status="published",
+            publish_at_0=article.publish_at.strftime("%Y-%m-%d"),
+            publish_at_1=article.publish_at.strftime("%H:%M:%S"),
+        )
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["errors"]
+        assert causes_in_order(article) == [third.cause.name, second.cause.name, first.cause.name]
+
+    def test_deleting_a_row_frees_its_position_for_another(self, staff_client):
+        article = make_draft()
+        old = add_cause(article, position=1)
+        newcomer = make_cause()
+        causes, _ = existing_rows(article)
+        causes[0]["DELETE"] = "on"
+        causes.append({"position": "1", "cause": newcomer.pk})
+        data = article_data(
+            causes=causes, initial=(1, 0, 0), title=article.title, slug=article.slug
+        )
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["errors"]
+        assert causes_in_order(article) == [newcomer.name]
+        assert Cause.objects.filter(pk=old.cause_id).exists()
+
+    def test_two_rows_at_one_position_are_refused_with_a_message(self, staff_client):
+        a, b = make_cause(), make_cause()
+        data = article_data(
+            causes=[{"position": "1", "cause": a.pk}, {"position": "1", "cause": b.pk}]
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "used twice: 1" in response.content.decode()
+        assert not Article.objects.exists()
+
+    def test_one_cause_twice_is_refused_with_a_message(self, staff_client):
+        cause = make_cause()
+        data = article_data(
+            causes=[{"position": "1", "cause": cause.pk}, {"position": "2", "cause": cause.pk}]
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "Please correct the duplicate data for cause" in response.content.decode()
+        assert not Article.objects.exists()
+
+    def test_linking_an_article_to_itself_is_refused(self, staff_client):
+        article = make_draft(title="Hiccups")
+        data = article_data(
+            links=[{"position": "1", "target": article.pk, "target_title": ""}],
+            title=article.title,
+            slug=article.slug,
+        )
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 200
+        assert "cannot link to itself" in response.content.decode()
+        assert not article.related_links.exists()
+
+    def test_a_duplicate_title_is_refused_with_a_message(self, staff_client):
+        make_article(title="Why do my ankles click?")
+        response = staff_client.post(ADD_URL, article_data())
+        assert response.status_code == 200
+        assert "An article with this title already exists." in response.content.decode()
+
+    def test_a_failed_inline_writes_nothing(self, staff_client):
+        data = article_data(faqs=[{"position": "1", "question": "No answer?", "answer": ""}])
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert not Article.objects.exists()
+        assert not FAQEntry.objects.exists()
+
+    def test_author_defaults_to_the_editor(self, staff_client):
+        response = staff_client.get(ADD_URL)
+        user = response.wsgi_request.user
+        assert response.context["adminform"].form.initial["author"] == user.pk
+
+
+class TestChangeList:
+    def test_filters_and_search(self, staff_client):
+        reviewer = make_user(first_name="Rita")
+        make_article(title="Leg cramps", medical_reviewer=reviewer, tags=["legs"])
+        make_draft(title="Eye twitch")
+        url = reverse("admin:articles_article_changelist")
+        for query in (
+            "",
+            "?status__exact=published",
+            "?review_due=overdue",
+            "?review_due=30",
+            "?review_due=none",
+            f"?medical_reviewer__id__exact={reviewer.pk}",
+            f"?tags__id__exact={Tag.objects.get(name='legs').pk}",
+            "?q=cramps",
+        ):
+            assert staff_client.get(url + query).status_code == 200, query
+        response = staff_client.get(url + "?q=cramps")
+        assert [a.title for a in response.context["cl"].result_list] == ["Leg cramps"]
+        response = staff_client.get(url + "?status__exact=draft")
+        assert [a.title for a in response.context["cl"].result_list] == ["Eye twitch"]
+
+    def test_changelist_queries_do_not_grow_with_rows(
+        self, staff_client, django_assert_max_num_queries
+    ):
+        url = reverse("admin:articles_article_changelist")
+        for _ in range(3):
+            make_article(tags=["a", "b"], medical_reviewer=make_user())
+        staff_client.get(url)
+        with django_assert_max_num_queries(12):
+            staff_client.get(url)
+        for _ in range(10):
+            make_article(tags=["a", "b"], medical_reviewer=make_user())
+        with django_assert_max_num_queries(12):
+            staff_client.get(url)
+
+    def test_publish_and_unpublish_actions(self, staff_client):
+        draft = make_draft()
+        url = reverse("admin:articles_article_changelist")
+        staff_client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
+        draft.refresh_from_db()
+        assert draft.is_published
+        staff_client.post(url, {"action": "unpublish", "_selected_action": [draft.pk]})
+        draft.refresh_from_db()
+        assert draft.status == Article.Status.DRAFT
+        assert not Article.objects.published().exists()
+
+    def test_publish_action_keeps_a_scheduled_time(self, staff_client):
+        draft = make_draft()
+        later = draft.created.replace(year=draft.created.year + 1)
+        Article.objects.filter(pk=draft.pk).update(publish_at=later)
+        staff_client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "publish", "_selected_action": [draft.pk]},
+        )
+        draft.refresh_from_db()
+        assert draft.publish_at == later
+        assert draft.is_scheduled
+
+    def test_view_on_site_only_for_published_articles(self, staff_client):
+        published, draft = make_article(), make_draft()
+        page = staff_client.get(change_url(published)).content.decode()
+        assert "View on site" in page
+        assert "View on site" not in staff_client.get(change_url(draft)).content.decode()
+
+
+class TestCauseAndFAQAdmin:
+    def test_cause_autocomplete_finds_causes(self, staff_client):
+        make_cause(name="Dehydration")
+        make_cause(name="Low magnesium")
+        response = staff_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "articles",
+                "model_name": "articlecause",
+                "field_name": "cause",
+                "term": "dehyd",
+            },
+        )
+        assert [r["text"] for r in response.json()["results"]] == ["Dehydration"]
+
+    def test_a_new_cause_can_be_added_in_a_popup(self, staff_client):
+        response = staff_client.post(
+            reverse("admin:articles_cause_add") + "?_to_field=id&_popup=1",
+            {"name": "Cold feet", "slug": "", "description": "", "tags": "", "_popup": "1"},
+        )
+        assert response.status_code == 200
+        assert "popup_response" in response.content.decode()
+        assert Cause.objects.get().slug == "cold-feet"
+
+    @pytest.mark.parametrize(
+        "url",
+        ["admin:articles_cause_changelist", "admin:faq_faqentry_changelist"],
+    )
+    def test_lists_search_and_filter_by_tag(self, staff_client, url):
+        cause = make_cause(name="Dehydration")
+        cause.tags.set(["hydration"])
+        add_faq(question="Dehydration?").tags.set(["hydration"])
+        tag = Tag.objects.get(name="hydration")
+        response = staff_client.get(reverse(url), {"q": "dehydration", "tags__id__exact": tag.pk})
+        assert response.status_code == 200
+        assert len(response.context["cl"].result_list) == 1
+
+    def test_faq_list_filters_site_wide_entries(self, staff_client):
+        add_faq(question="Site-wide?")
+        add_faq(make_article(), question="In an article?")
+        response = staff_client.get(
+            reverse("admin:faq_faqentry_changelist"), {"article__isempty": "1"}
+        )
+        assert [e.question for e in response.context["cl"].result_list] == ["Site-wide?"]
