@@ -165,6 +165,21 @@ class TestChangeForm:
         assert second.is_pending
         assert article.status == Article.Status.DRAFT
 
+    def test_a_published_article_saved_in_the_admin_is_on_the_site(self, staff_client, client):
+        cause = make_cause(name="Dehydration")
+        target = make_article(title="Why do my knees crack?")
+        data = article_data(
+            status="published",
+            causes=[{"position": "1", "cause": cause.pk, "explanation": "Drink more water."}],
+            faqs=[{"position": "1", "question": "Is it normal?", "answer": "Usually."}],
+            links=[{"position": "1", "target": target.pk}],
+        )
+        assert staff_client.post(ADD_URL, data).status_code == 302
+        article = Article.objects.get(slug="why-do-my-ankles-click")
+        page = client.get(article.get_absolute_url()).content.decode()
+        for text in ("Dehydration", "Drink more water.", "Is it normal?", target.title):
+            assert text in page
+
     def test_blank_positions_go_after_the_highest_given(self, staff_client):
         causes = [make_cause() for _ in range(3)]
         data = article_data(
