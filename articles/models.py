@@ -180,13 +180,20 @@ class Article(models.Model):
         self.title = self.title.strip()
         if not self.slug:
             self.slug = unique_slug(self, self.title, fallback="article")
-        if self.status == self.Status.PUBLISHED and self.publish_at is None:
-            self.publish_at = timezone.now()
+        self._default_publish_time()
         super().save(*args, **kwargs)
         RelatedLink.objects.resolve_pending(self)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Before constraint validation, so "publish now" needs no time typed in.
+        self._default_publish_time()
+
+    def _default_publish_time(self):
+        if self.status == self.Status.PUBLISHED and self.publish_at is None:
+            self.publish_at = timezone.now()
 
     @property
     def is_published(self):

@@ -174,7 +174,8 @@ class TestChangeForm:
             faqs=[{"position": "1", "question": "Is it normal?", "answer": "Usually."}],
             links=[{"position": "1", "target": target.pk}],
         )
-        assert staff_client.post(ADD_URL, data).status_code == 302
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 302, response.context["errors"]
         article = Article.objects.get(slug="why-do-my-ankles-click")
         page = client.get(article.get_absolute_url()).content.decode()
         for text in ("Dehydration", "Drink more water.", "Is it normal?", target.title):
