@@ -10,6 +10,8 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from healthsite.markdown import MarkdownModel
+
 from .ordering import position_validators
 from .slugs import unique_slug
 
@@ -69,7 +71,7 @@ class ArticleStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Article(models.Model):
+class Article(MarkdownModel):
     Status = ArticleStatus
 
     title = models.CharField(max_length=200)
@@ -137,8 +139,21 @@ class Article(models.Model):
     tags = TaggableManager(through=TaggedArticle, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    summary_html = models.TextField(editable=False, default="")
+    conclusion_html = models.TextField(editable=False, default="")
+    seek_help_non_urgent_html = models.TextField(editable=False, default="")
+    seek_help_urgent_html = models.TextField(editable=False, default="")
+    seek_help_emergency_html = models.TextField(editable=False, default="")
 
     objects = ArticleQuerySet.as_manager()
+
+    markdown_fields = (
+        "summary",
+        "conclusion",
+        "seek_help_non_urgent",
+        "seek_help_urgent",
+        "seek_help_emergency",
+    )
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -220,7 +235,7 @@ class TaggedCause(TaggedItemBase):
         ]
 
 
-class Cause(models.Model):
+class Cause(MarkdownModel):
     """A reusable cause ("Dehydration") that many articles can list."""
 
     name = models.CharField(max_length=120)
@@ -238,6 +253,9 @@ class Cause(models.Model):
     tags = TaggableManager(through=TaggedCause, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    description_html = models.TextField(editable=False, default="")
+
+    markdown_fields = ("description",)
 
     class Meta:
         ordering = ["name"]
@@ -263,7 +281,7 @@ class Cause(models.Model):
         return reverse("articles:cause", kwargs={"slug": self.slug})
 
 
-class ArticleCause(models.Model):
+class ArticleCause(MarkdownModel):
     """One numbered entry in an article's "Possible causes" list."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="article_causes")
@@ -276,6 +294,9 @@ class ArticleCause(models.Model):
         help_text="How this cause applies to this article's topic. Markdown. "
         "Left blank, the cause's general description is shown.",
     )
+    explanation_html = models.TextField(editable=False, default="")
+
+    markdown_fields = ("explanation",)
 
     class Meta:
         ordering = ["position"]
@@ -301,8 +322,8 @@ class ArticleCause(models.Model):
         return f"cause-{self.cause.slug}"
 
     @property
-    def text(self):
-        return self.explanation or self.cause.description
+    def text_html(self):
+        return self.explanation_html or self.cause.description_html
 
 
 class RelatedLinkQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.ordering import position_validators
+from healthsite.markdown import MarkdownModel
 
 
 class TaggedFAQEntry(TaggedItemBase):
@@ -23,7 +24,7 @@ class FAQEntryQuerySet(models.QuerySet):
         return self.filter(article__isnull=True)
 
 
-class FAQEntry(models.Model):
+class FAQEntry(MarkdownModel):
     """A question and its answer: part of one article, or site-wide when it has none."""
 
     question = models.CharField(max_length=300)
@@ -43,8 +44,11 @@ class FAQEntry(models.Model):
     tags = TaggableManager(through=TaggedFAQEntry, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    answer_html = models.TextField(editable=False, default="")
 
     objects = FAQEntryQuerySet.as_manager()
+
+    markdown_fields = ("answer",)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -161,9 +161,9 @@ class TestArticleCause:
     def test_explanation_falls_back_to_the_cause_description(self):
         article = make_article()
         cause = make_cause(description="General.")
-        assert add_cause(article, cause).text == "General."
+        assert add_cause(article, cause).text_html == "<p>General.</p>\n"
         other = add_cause(article, make_cause(), explanation="Specific.")
-        assert other.text == "Specific."
+        assert other.text_html == "<p>Specific.</p>\n"
 
 
 class TestRelatedLink:

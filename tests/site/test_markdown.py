@@ -41,3 +41,25 @@ def test_links_are_kept_with_a_safe_rel():
     html = render_markdown("[NHS](https://www.nhs.uk/)")
     assert 'href="https://www.nhs.uk/"' in html
     assert 'rel="noopener noreferrer"' in html
+
+
+@pytest.mark.django_db
+def test_rendered_html_is_stored_on_save_and_follows_edits():
+    from tests.factories import add_cause, add_faq, make_article, make_cause
+
+    article = make_article(summary="*Intro*", seek_help_urgent="- now")
+    assert article.summary_html == "<p><em>Intro</em></p>\n"
+    assert "<li>now</li>" in article.seek_help_urgent_html
+    article.summary = "**Changed**"
+    article.save(update_fields=["summary"])
+    article.refresh_from_db()
+    assert article.summary_html == "<p><strong>Changed</strong></p>\n"
+
+    cause = make_cause(description="General <b>text</b>")
+    assert cause.description_html == "<p>General &lt;b&gt;text&lt;/b&gt;</p>\n"
+    item = add_cause(article, cause)
+    assert item.text_html == cause.description_html
+    item.explanation = "Specific"
+    item.save()
+    assert item.text_html == "<p>Specific</p>\n"
+    assert add_faq(article, answer="`code`").answer_html == "<p><code>code</code></p>\n"

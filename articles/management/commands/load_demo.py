@@ -83,10 +83,10 @@ class Command(BaseCommand):
         article.save()
         article.tags.set(data["tags"])
         article.article_causes.all().delete()
-        ArticleCause.objects.bulk_create(
-            ArticleCause(article=article, cause=causes[name], explanation=text, position=n)
-            for n, (name, text) in enumerate(data["causes"], start=1)
-        )
+        for n, (name, text) in enumerate(data["causes"], start=1):
+            ArticleCause.objects.create(
+                article=article, cause=causes[name], explanation=text, position=n
+            )
         # Update questions in place, so their anchors (#faq-<id>) stay put.
         for n, (question, answer) in enumerate(data["faq"], start=1):
             FAQEntry.objects.update_or_create(
