@@ -36,6 +36,9 @@ class ArticleQuerySet(models.QuerySet):
     def listing_cause(self, cause):
         return self.filter(article_causes__cause=cause)
 
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
     def for_listing(self):
         return self.order_by("-publish_at", "-pk")
 
@@ -224,6 +227,11 @@ class Article(MarkdownModel):
         return self.status == self.Status.PUBLISHED and not self.is_published
 
 
+class CauseQuerySet(models.QuerySet):
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+
 class TaggedCause(TaggedItemBase):
     content_object = models.ForeignKey("Cause", on_delete=models.CASCADE)
 
@@ -254,6 +262,8 @@ class Cause(MarkdownModel):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     description_html = models.TextField(editable=False, default="")
+
+    objects = CauseQuerySet.as_manager()
 
     markdown_fields = ("description",)
 

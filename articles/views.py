@@ -1,7 +1,13 @@
 from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from faq.models import FAQEntry
 
 from .models import Article, Cause
+from .topics import topics
 
 
 class ArticleListView(ListView):
@@ -16,9 +22,44 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().for_detail()
 
 
-class CauseDetailView(DetailView):
-    model = Cause
+class CauseDetailView(ListView):
+    """A cause, and a page of the published articles that list it."""
+
+    template_name = "articles/cause_detail.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.cause = get_object_or_404(Cause, slug=self.kwargs["slug"])
+        return Article.objects.published().listing_cause(self.cause).for_listing()
 
     def get_context_data(self, **kwargs):
-        articles = Article.objects.published().listing_cause(self.object).for_listing()
-        return super().get_context_data(articles=articles, **kwargs)
+        return super().get_context_data(cause=self.cause, **kwargs)
+
+
+class TagListView(ListView):
+    template_name = "articles/tag_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        return topics()
+
+
+class TagDetailView(ListView):
+    """A page of the published articles with a tag; on the first page, its causes and questions."""
+
+    template_name = "articles/tag_detail.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return Article.objects.published().tagged(self.tag).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        causes, questions = [], []
+        if context["page_obj"].number == 1:
+            causes = list(Cause.objects.tagged(self.tag))
+            questions = list(FAQEntry.objects.visible().tagged(self.tag).select_related("article"))
+            if not (context["object_list"] or causes or questions):
+                raise Http404("Nothing published has this tag.")
+        return context | {"causes": causes, "questions": questions}

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -22,6 +23,16 @@ class TaggedFAQEntry(TaggedItemBase):
 class FAQEntryQuerySet(models.QuerySet):
     def site_wide(self):
         return self.filter(article__isnull=True)
+
+    def visible(self):
+        """Site-wide entries, and those of articles readers can see."""
+        return self.filter(
+            Q(article__isnull=True)
+            | Q(article__status="published", article__publish_at__lte=timezone.now())
+        )
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
 
 
 class FAQEntry(MarkdownModel):

@@ -163,7 +163,7 @@ class TestListPages:
         make_article(title="Unrelated")
         response = client.get(cause.get_absolute_url())
         content = response.content.decode()
-        assert [a.title for a in response.context["articles"]] == ["Headaches"]
+        assert [a.title for a in response.context["object_list"]] == ["Headaches"]
         assert "<strong>water</strong>" in content
         assert "Draft on cramps" not in content
 

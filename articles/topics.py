@@ -1,0 +1,23 @@
+"""Topics are taggit tags seen from the reader's side: only what is published counts."""
+
+from django.db.models import Count
+from django.utils import timezone
+from taggit.models import Tag
+
+from .models import Article
+
+
+def topics():
+    """Tags of published articles, each with `article_count`, alphabetical."""
+    return (
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__status=Article.Status.PUBLISHED,
+            articles_taggedarticle_items__content_object__publish_at__lte=timezone.now(),
+        )
+        .annotate(article_count=Count("articles_taggedarticle_items"))
+        .order_by("name")
+    )
+
+
+def top_topics(limit):
+    return topics().order_by("-article_count", "name")[:limit]
