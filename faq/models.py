@@ -87,3 +87,20 @@ class FAQEntry(MarkdownModel):
     @property
     def anchor(self):
         return f"faq-{self.pk}"
+
+
+def group_by_topic(entries, other="Other questions"):
+    """[(topic, [entries])]: each entry under its first tag (alphabetically), topics
+    in alphabetical order, untagged entries last under `other`. Order within a
+    topic is the entries' own. Uses prefetched tags; no queries.
+    """
+    groups = {}
+    for entry in entries:
+        names = sorted((tag.name for tag in entry.tags.all()), key=str.casefold)
+        topic = names[0][:1].upper() + names[0][1:] if names else None
+        groups.setdefault(topic, []).append(entry)
+    named = sorted((topic for topic in groups if topic), key=str.casefold)
+    result = [(topic, groups[topic]) for topic in named]
+    if None in groups:
+        result.append((other, groups[None]))
+    return result

@@ -1,6 +1,6 @@
 from django.views.generic import ListView
 
-from .models import FAQEntry
+from .models import FAQEntry, group_by_topic
 
 
 class SiteFAQView(ListView):
@@ -8,4 +8,8 @@ class SiteFAQView(ListView):
     context_object_name = "entries"
 
     def get_queryset(self):
-        return FAQEntry.objects.site_wide()
+        return FAQEntry.objects.site_wide().prefetch_related("tags")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return context | {"groups": group_by_topic(context["entries"])}

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "healthsite",
     "articles",
@@ -151,6 +152,13 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Site behaviour --------------------------------------------------------
 ARTICLES_PER_PAGE = 20
 HOME_LATEST_ARTICLES = 6
+HOME_TOPICS = 12
+# How many related articles an article page shows ("See also"), and how many
+# of them also appear as callouts between its causes and questions.
+SEE_ALSO_COUNT = 5
+SEE_ALSO_CALLOUTS = 3
+# Articles with at least this many sections get an "On this page" contents list.
+TABLE_OF_CONTENTS_MIN_SECTIONS = 3
 
 LOGGING = {
     "version": 1,

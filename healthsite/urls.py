@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles.feeds import LatestArticlesFeed
+
 from . import views
+from .sitemaps import sitemaps
 
 admin.site.site_header = "Healthsite editorial"
 admin.site.site_title = "Healthsite editorial"
@@ -10,6 +14,15 @@ admin.site.index_title = "Articles, causes and questions"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("feed/", LatestArticlesFeed(), name="feed"),
     path("", include("articles.urls")),
     path("faq/", include("faq.urls")),
     path("admin/", admin.site.urls),

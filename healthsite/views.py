@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from articles.topics import top_topics
 
 
 class HomeView(TemplateView):
@@ -12,7 +15,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         latest = Article.objects.published().for_listing()[: settings.HOME_LATEST_ARTICLES]
-        return super().get_context_data(latest_articles=latest, **kwargs)
+        return super().get_context_data(
+            latest_articles=latest, topics=top_topics(settings.HOME_TOPICS), **kwargs
+        )
 
 
 @never_cache
@@ -25,3 +30,10 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap-index"))
+    body = f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,57 @@
+"""The See-also engine: which articles an article points readers to, and where.
+
+Editors' pinned links come first, in their order; the rest are published
+articles sharing the most tags with this one (ties: most recently published,
+then highest id). Counted and limited in one SQL query: taggit's
+`similar_objects()` loads every article sharing any tag into Python and can
+neither filter by status nor stop early (taggit #751, #709).
+"""
+
+from django.conf import settings
+from django.db.models import Count
+
+from .models import Article
+
+
+def related_articles(article, limit=None):
+    """Up to `limit` (default `SEE_ALSO_COUNT`) published articles, pins first.
+
+    Expects `article` from `Article.objects.for_detail()`, whose prefetches
+    hold the visible pinned links and the tags; then this costs one query,
+    or none when the pins fill the list or the article has no tags.
+    """
+    limit = settings.SEE_ALSO_COUNT if limit is None else limit
+    pinned = [link.target for link in article.visible_related_links][:limit]
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if len(pinned) >= limit or not tag_ids:
+        return pinned
+    by_tags = (
+        Article.objects.published()
+        .exclude(pk__in=[article.pk, *(target.pk for target in pinned)])
+        .filter(taggedarticle__tag_id__in=tag_ids)
+        .annotate(shared_tags=Count("taggedarticle"))
+        .order_by("-shared_tags", "-publish_at", "-pk")
+        .only("title", "slug", "subtitle", "meta_description", "publish_at")
+    )
+    return pinned + list(by_tags[: limit - len(pinned)])
+
+
+def spread_callouts(causes, questions, related, limit=None):
+    """Pair each cause and question with the See-also callout shown after it, if any.
+
+    Callouts go only in gaps *between* two causes or two questions, at most
+    one per gap and spread evenly, so two callouts are never adjacent and
+    none dangles at the end of a list. Returns two lists of (item, article
+    or None). At most `limit` (default `SEE_ALSO_CALLOUTS`) callouts, and no
+    more than every other gap.
+    """
+    limit = settings.SEE_ALSO_CALLOUTS if limit is None else limit
+    causes, questions = list(causes), list(questions)
+    gaps = [("cause", i) for i in range(len(causes) - 1)]
+    gaps += [("question", i) for i in range(len(questions) - 1)]
+    count = min(len(related), limit, (len(gaps) + 1) // 2)
+    placed = {gaps[(n + 1) * len(gaps) // (count + 1)]: related[n] for n in range(count)}
+    return (
+        [(item, placed.get(("cause", i))) for i, item in enumerate(causes)],
+        [(item, placed.get(("question", i))) for i, item in enumerate(questions)],
+    )

@@ -1,0 +1,114 @@
+"""schema.org JSON-LD for an article page: the page, its questions, its breadcrumbs.
+
+Built from an article fetched with `Article.objects.published().for_detail()`;
+it only iterates prefetched relations, so it adds no queries to the page.
+"""
+
+import html
+import re
+
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+CONTEXT = "https://schema.org"
+PUBLISHER_NAME = "Healthsite"
+LANGUAGE = "en-GB"
+
+
+def article_structured_data(article, request):
+    url = request.build_absolute_uri(article.get_absolute_url())
+    objects = [
+        _web_page(article, request, url),
+        _faq_page(article, url),
+        _breadcrumbs(article, request, url),
+    ]
+    return [obj for obj in objects if obj is not None]
+
+
+def _web_page(article, request, url):
+    causes = [_cause(item, request) for item in article.article_causes.all()]
+    tags = sorted(tag.name for tag in article.tags.all())
+    return _compact(
+        {
+            "@context": CONTEXT,
+            "@type": "MedicalWebPage",
+            "name": article.title,
+            "headline": article.title,
+            "description": article.meta_description or article.subtitle or None,
+            "url": url,
+            "datePublished": _iso(article.publish_at),
+            "dateModified": _iso(article.updated),
+            "lastReviewed": _iso(article.last_reviewed),
+            "reviewedBy": _person(article.medical_reviewer),
+            "author": _person(article.author),
+            "publisher": {
+                "@type": "Organization",
+                "name": PUBLISHER_NAME,
+                "url": request.build_absolute_uri(reverse("home")),
+            },
+            "inLanguage": LANGUAGE,
+            "keywords": ", ".join(tags) or None,
+            "about": _compact(
+                {"@type": "MedicalCondition", "name": article.title, "cause": causes or None}
+            ),
+        }
+    )
+
+
+def _cause(item, request):
+    return {
+        "@type": "MedicalCause",
+        "name": item.cause.name,
+        "url": request.build_absolute_uri(item.cause.get_absolute_url()),
+        "description": _plain_text(item.text_html),
+    }
+
+
+def _faq_page(article, url):
+    questions = [
+        {
+            "@type": "Question",
+            "name": entry.question,
+            "url": f"{url}#{entry.anchor}",
+            "acceptedAnswer": {"@type": "Answer", "text": _plain_text(entry.answer_html)},
+        }
+        for entry in article.faq_entries.all()
+    ]
+    if not questions:
+        return None
+    return {"@context": CONTEXT, "@type": "FAQPage", "url": url, "mainEntity": questions}
+
+
+def _breadcrumbs(article, request, url):
+    trail = [
+        ("Home", request.build_absolute_uri(reverse("home"))),
+        ("Health A to Z", request.build_absolute_uri(reverse("articles:list"))),
+        (article.title, url),
+    ]
+    return {
+        "@context": CONTEXT,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": item}
+            for position, (name, item) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def _person(user):
+    if user is None:
+        return None
+    return {"@type": "Person", "name": user.get_full_name() or user.get_username()}
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _compact(obj):
+    """Drop unset properties: schema.org readers prefer a missing key to a null."""
+    return {key: value for key, value in obj.items() if value is not None}
+
+
+def _plain_text(html_text):
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(html_text))).strip()

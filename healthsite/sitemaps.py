@@ -1,0 +1,57 @@
+"""Sitemap sections, served as an index at /sitemap.xml and one file per section.
+
+Each section makes a fixed number of queries (a count and one page of rows),
+however many URLs it holds; the framework pages a section past 50,000 URLs.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef
+from django.urls import reverse
+
+from articles.models import Article, Cause
+from articles.topics import topics
+
+
+class StaticSitemap(Sitemap):
+    def items(self):
+        return ["home", "articles:list", "articles:tags", "faq:list"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ArticleSitemap(Sitemap):
+    def items(self):
+        # Only what a URL needs: a sitemap page can hold 50,000 articles.
+        return Article.objects.published().for_listing().only("slug", "updated")
+
+    def lastmod(self, article):
+        return article.updated
+
+    def get_latest_lastmod(self):
+        # The default loads every item to find the latest; one aggregate will do.
+        return Article.objects.published().aggregate(latest=Max("updated"))["latest"]
+
+
+class CauseSitemap(Sitemap):
+    def items(self):
+        listed = Article.objects.published().filter(article_causes__cause=OuterRef("pk"))
+        return Cause.objects.filter(Exists(listed)).order_by("name", "pk").only("slug")
+
+
+class TagSitemap(Sitemap):
+    def items(self):
+        return topics()
+
+    def location(self, tag):
+        return reverse("articles:tag", args=[tag.slug])
+
+
+# Classes, not instances: the views make one per request, so nothing a
+# section computes while rendering outlives the request.
+sitemaps = {
+    "static": StaticSitemap,
+    "articles": ArticleSitemap,
+    "causes": CauseSitemap,
+    "tags": TagSitemap,
+}

@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's absolute URL without its query string, but for `?page=N` past the first."""
+    request = context.get("request")
+    if request is None:  # the 500 page renders without one
+        return ""
+    url = request.build_absolute_uri(request.path)
+    page = context.get("page_obj")
+    if page is not None and page.number > 1:
+        url += f"?page={page.number}"
+    return url
