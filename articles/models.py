@@ -90,6 +90,11 @@ class Article(MarkdownModel):
     summary = models.TextField(
         blank=True, help_text="The introduction at the top of the page. Markdown."
     )
+    faq_intro = models.TextField(
+        "introduction to the questions",
+        blank=True,
+        help_text="Shown above the common questions. Markdown.",
+    )
     conclusion = models.TextField(blank=True, help_text="Closing paragraph(s). Markdown.")
     seek_help_non_urgent = models.TextField(
         "see a GP if",
@@ -143,6 +148,7 @@ class Article(MarkdownModel):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     summary_html = models.TextField(editable=False, default="")
+    faq_intro_html = models.TextField(editable=False, default="")
     conclusion_html = models.TextField(editable=False, default="")
     seek_help_non_urgent_html = models.TextField(editable=False, default="")
     seek_help_urgent_html = models.TextField(editable=False, default="")
@@ -152,6 +158,7 @@ class Article(MarkdownModel):
 
     markdown_fields = (
         "summary",
+        "faq_intro",
         "conclusion",
         "seek_help_non_urgent",
         "seek_help_urgent",

@@ -157,6 +157,8 @@ HOME_TOPICS = 12
 # of them also appear as callouts between its causes and questions.
 SEE_ALSO_COUNT = 5
 SEE_ALSO_CALLOUTS = 3
+# Plain-text article files larger than this are refused by the importer.
+IMPORT_MAX_BYTES = 512 * 1024
 # Articles with at least this many sections get an "On this page" contents list.
 TABLE_OF_CONTENTS_MIN_SECTIONS = 3
 
