@@ -3,10 +3,12 @@ from django.db import models
 from django.db.models import Count
 from django.db.models.functions import Coalesce, Now
 from django.forms import Textarea
+from django.urls import path
 from django.utils.translation import ngettext
 
 from faq.models import FAQEntry
 
+from .admin_import import ArticleImportView
 from .models import Article, ArticleCause, Cause, RelatedLink
 from .ordering import PositionedInlineFormSet
 
@@ -98,7 +100,20 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
     autocomplete_fields = ["author", "medical_reviewer"]
     readonly_fields = ["created", "updated"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "subtitle", "summary", "conclusion", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "subtitle",
+                    "summary",
+                    "faq_intro",
+                    "conclusion",
+                    "tags",
+                ]
+            },
+        ),
         (
             "When to seek help",
             {"fields": ["seek_help_non_urgent", "seek_help_urgent", "seek_help_emergency"]},
@@ -113,6 +128,14 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
     ]
     inlines = [ArticleCauseInline, FAQEntryInline, RelatedLinkInline]
     actions = ["publish", "unpublish", "archive"]
+    change_list_template = "admin/articles/article/change_list.html"
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(ArticleImportView.as_view(model_admin=self))
+        return [
+            path("import/", import_view, name="articles_article_import"),
+            *super().get_urls(),
+        ]
 
     def view_on_site(self, obj):
         # Drafts have no public page yet; offer the link only where it works.

@@ -226,7 +226,7 @@ class _Parser:
     def _answer(self, number, text, line):
         self._end_paragraph()
         if not self.open_question:
-            raise ImportFormatError(f"answer A{number} has no question before it", line)
+            raise ImportFormatError(f"{_label('A', number)} has no question before it", line)
         q_number, question, q_line = self.open_question
         if number and q_number and number != q_number:
             raise ImportFormatError(f"answer A{number} follows question Q{q_number}", line)
@@ -236,7 +236,7 @@ class _Parser:
 
     def _unanswered(self):
         number, _, line = self.open_question
-        raise ImportFormatError(f"question Q{number} has no answer", line)
+        raise ImportFormatError(f"{_label('Q', number)} has no answer", line)
 
     def _see_also(self, title, line):
         counts = {"causes": len(self.article.causes), "questions": len(self.article.questions)}
@@ -300,6 +300,11 @@ class _Parser:
                 )
 
 
+def _label(letter, number):
+    kind = "question" if letter == "Q" else "answer"
+    return f"{kind} {letter}{number}" if number else f"the {kind} ('{letter}: …')"
+
+
 def _append(item, text, separator):
     attribute = "description" if isinstance(item, ParsedCause) else "answer"
     current = getattr(item, attribute)
@@ -334,13 +339,18 @@ class ImportSummary:
             status += f" (was {Article.Status(self.previous_status).label.lower()})"
         parts = [
             f"{verb} '{self.title}' as {status}",
-            f"{self.causes} causes ({self.new_causes} new)",
-            f"{self.questions} questions",
-            f"{self.links} See-also links ({self.pending_links} waiting for their article)",
+            f"{_count(self.causes, 'cause')} ({self.new_causes} new)",
+            _count(self.questions, "question"),
+            f"{_count(self.links, 'See-also link')} "
+            f"({self.pending_links} waiting for their article)",
         ]
         if self.skipped_links:
             parts.append("skipped See also " + ", ".join(f"'{t}'" for t in self.skipped_links))
         return "; ".join(parts)
+
+
+def _count(n, noun):
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def import_article(parsed, *, publish=False, dry_run=False):

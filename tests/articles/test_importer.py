@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -390,3 +391,23 @@ def _without_lines(value):
     if hasattr(value, "line"):
         return {k: v for k, v in vars(value).items() if k != "line"}
     return value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Title\n\n1. A: a\n\nA: Because.\n", "the answer ('A: …') has no question before it"),
+        ("Title\n\n1. A: a\n\nQ: Why?\n", "the question ('Q: …') has no answer"),
+    ],
+)
+def test_unnumbered_questions_and_answers_are_named_plainly(text, message):
+    with pytest.raises(ImportFormatError, match=re.escape(message)):
+        parse(text)
+
+
+@pytest.mark.django_db
+def test_summary_counts_read_naturally(tmp_path, capsys):
+    path = tmp_path / "one.txt"
+    path.write_text("One\n\n1. Only: one.\n\nQ1. Why?\nA1. So.\n\nSee also  Elsewhere\n")
+    import_files(path)
+    assert "1 cause (1 new); 1 question; 1 See-also link (1 waiting" in capsys.readouterr().out
