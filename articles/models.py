@@ -233,17 +233,6 @@ class Article(MarkdownModel):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_published
 
-    def sections(self):
-        """(anchor, heading) of each section the article page will show, in order."""
-        sections = []
-        if self.article_causes.all():
-            sections.append(("causes", "Possible causes"))
-        if self.faq_entries.all():
-            sections.append(("questions", "Common questions"))
-        if self.seek_help_non_urgent or self.seek_help_urgent or self.seek_help_emergency:
-            sections.append(("get-help", "When to get help"))
-        return sections
-
 
 class CauseQuerySet(models.QuerySet):
     def tagged(self, tag):

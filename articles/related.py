@@ -13,21 +13,21 @@ from django.db.models import Count
 from .models import Article
 
 
-def related_articles(article, limit=None):
+def related_articles(content, limit=None):
     """Up to `limit` (default `SEE_ALSO_COUNT`) published articles, pins first.
 
-    Expects `article` from `Article.objects.for_detail()`, whose prefetches
-    hold the visible pinned links and the tags; then this costs one query,
-    or none when the pins fill the list or the article has no tags.
+    `content` is an `articles.page.ArticleContent`: the article, its visible
+    pinned targets and its tags. Costs one query, or none when the pins fill
+    the list or the article has no tags.
     """
     limit = settings.SEE_ALSO_COUNT if limit is None else limit
-    pinned = [link.target for link in article.visible_related_links][:limit]
-    tag_ids = [tag.pk for tag in article.tags.all()]
+    pinned = content.pinned[:limit]
+    tag_ids = [tag.pk for tag in content.tags if tag.pk]
     if len(pinned) >= limit or not tag_ids:
         return pinned
     by_tags = (
         Article.objects.published()
-        .exclude(pk__in=[article.pk, *(target.pk for target in pinned)])
+        .exclude(pk__in=[content.article.pk, *(target.pk for target in pinned)])
         .filter(taggedarticle__tag_id__in=tag_ids)
         .annotate(shared_tags=Count("taggedarticle"))
         .order_by("-shared_tags", "-publish_at", "-pk")

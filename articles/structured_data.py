@@ -1,7 +1,7 @@
 """schema.org JSON-LD for an article page: the page, its questions, its breadcrumbs.
 
-Built from an article fetched with `Article.objects.published().for_detail()`;
-it only iterates prefetched relations, so it adds no queries to the page.
+Built from an `articles.page.ArticleContent`, which holds plain lists, so it
+adds no queries to the page and works for unsaved previews too.
 """
 
 import html
@@ -15,19 +15,22 @@ PUBLISHER_NAME = "Healthsite"
 LANGUAGE = "en-GB"
 
 
-def article_structured_data(article, request):
+def article_structured_data(content, request):
+    """`content` is an `articles.page.ArticleContent`."""
+    article = content.article
     url = request.build_absolute_uri(article.get_absolute_url())
     objects = [
-        _web_page(article, request, url),
-        _faq_page(article, url),
+        _web_page(content, request, url),
+        _faq_page(content.questions, url),
         _breadcrumbs(article, request, url),
     ]
     return [obj for obj in objects if obj is not None]
 
 
-def _web_page(article, request, url):
-    causes = [_cause(item, request) for item in article.article_causes.all()]
-    tags = sorted(tag.name for tag in article.tags.all())
+def _web_page(content, request, url):
+    article = content.article
+    causes = [_cause(item, request) for item in content.causes]
+    tags = sorted(tag.name for tag in content.tags)
     return _compact(
         {
             "@context": CONTEXT,
@@ -64,7 +67,7 @@ def _cause(item, request):
     }
 
 
-def _faq_page(article, url):
+def _faq_page(entries, url):
     questions = [
         {
             "@type": "Question",
@@ -72,7 +75,7 @@ def _faq_page(article, url):
             "url": f"{url}#{entry.anchor}",
             "acceptedAnswer": {"@type": "Answer", "text": _plain_text(entry.answer_html)},
         }
-        for entry in article.faq_entries.all()
+        for entry in entries
     ]
     if not questions:
         return None

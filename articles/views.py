@@ -7,8 +7,7 @@ from taggit.models import Tag
 from faq.models import FAQEntry
 
 from .models import Article, Cause
-from .related import related_articles, spread_callouts
-from .structured_data import article_structured_data
+from .page import ArticleContent, article_page_context
 from .topics import topics
 
 
@@ -24,24 +23,8 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().for_detail()
 
     def get_context_data(self, **kwargs):
-        article = self.object
-        related = related_articles(article)
-        cause_rows, question_rows = spread_callouts(
-            article.article_causes.all(), article.faq_entries.all(), related
-        )
-        contents = article.sections()
-        if related:
-            contents.append(("related", "Related articles"))
-        if len(contents) < settings.TABLE_OF_CONTENTS_MIN_SECTIONS:
-            contents = []
-        return super().get_context_data(
-            related_articles=related,
-            cause_rows=cause_rows,
-            question_rows=question_rows,
-            contents=contents,
-            structured_data=article_structured_data(article, self.request),
-            **kwargs,
-        )
+        content = ArticleContent.from_saved(self.object)
+        return super().get_context_data(**article_page_context(content, self.request), **kwargs)
 
 
 class CauseDetailView(ListView):

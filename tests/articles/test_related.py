@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page import ArticleContent
 from articles.related import related_articles, spread_callouts
 from tests.factories import add_link, make_article, make_draft
 
@@ -15,7 +16,7 @@ def days_ago(n):
 
 
 def for_detail(article):
-    return Article.objects.for_detail().get(pk=article.pk)
+    return ArticleContent.from_saved(Article.objects.for_detail().get(pk=article.pk))
 
 
 def titles(articles):

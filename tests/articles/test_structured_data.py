@@ -7,6 +7,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from articles.models import Article
+from articles.page import ArticleContent
 from articles.structured_data import article_structured_data
 from healthsite.templatetags.jsonld import jsonld
 from tests.factories import add_cause, add_faq, make_article, make_cause, make_user
@@ -23,7 +24,9 @@ def fetch(article):
 
 
 def build(article):
-    return article_structured_data(fetch(article), RequestFactory().get("/"))
+    return article_structured_data(
+        ArticleContent.from_saved(fetch(article)), RequestFactory().get("/")
+    )
 
 
 def by_type(objects):
@@ -145,7 +148,7 @@ def test_builder_makes_no_queries_on_a_prefetched_article(django_assert_num_quer
     request = RequestFactory().get("/")
 
     with django_assert_num_queries(0):
-        article_structured_data(article, request)
+        article_structured_data(ArticleContent.from_saved(article), request)
 
 
 def scripts(markup):
