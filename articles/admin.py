@@ -1,16 +1,22 @@
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.utils import unquote
+from django.db import models, transaction
 from django.db.models import Count
-from django.db.models.functions import Coalesce, Now
 from django.forms import Textarea
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import ngettext
+from reversion import set_comment
+from reversion.models import Version
+from reversion_compare.admin import CompareVersionAdmin
 
 from faq.models import FAQEntry
 
+from .admin_forms import ArticleAdminForm
 from .admin_import import ArticleImportView
-from .models import Article, ArticleCause, Cause, RelatedLink
-from .ordering import PositionedInlineFormSet
+from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect, status_change_refusal
+from .ordering import PositionedInlineFormSet, park
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -77,7 +83,8 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(TagListMixin, admin.ModelAdmin):
+class ArticleAdmin(TagListMixin, CompareVersionAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title",
         "status",
@@ -98,7 +105,6 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
     ordering = ["-updated"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "medical_reviewer"]
-    readonly_fields = ["created", "updated"]
     fieldsets = [
         (
             None,
@@ -111,6 +117,7 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
                     "faq_intro",
                     "conclusion",
                     "tags",
+                    "loaded_token",
                 ]
             },
         ),
@@ -127,8 +134,9 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
         ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
     inlines = [ArticleCauseInline, FAQEntryInline, RelatedLinkInline]
-    actions = ["publish", "unpublish", "archive"]
+    actions = ["submit_for_review", "publish", "unpublish", "archive"]
     change_list_template = "admin/articles/article/change_list.html"
+    history_latest_first = True
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(ArticleImportView.as_view(model_admin=self))
@@ -137,6 +145,21 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["created", "updated"]
+        if not self.has_publish_permission(request):
+            readonly.append("publish_at")
+        if not request.user.has_perm("articles.review_article"):
+            readonly += ["author", "medical_reviewer", "last_reviewed", "next_review_due"]
+        return readonly
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
     def view_on_site(self, obj):
         # Drafts have no public page yet; offer the link only where it works.
         return obj.get_absolute_url() if obj.is_published else None
@@ -144,30 +167,111 @@ class ArticleAdmin(TagListMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 
-    @admin.action(description="Publish selected articles (keeps a scheduled time)")
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author_id is None:
+            obj.author = request.user
+        review_typed = {"last_reviewed", "next_review_due"} & set(form.changed_data)
+        if (
+            "status" in form.changed_data
+            and obj.status == Article.Status.PUBLISHED
+            and request.user.has_perm("articles.review_article")
+            and not review_typed
+        ):
+            obj.record_review(request.user)
+        super().save_model(request, obj, form, change)
+
+    # -- actions: each article moves through the workflow as if saved by hand --
+
+    @admin.action(description="Submit selected articles for medical review")
+    def submit_for_review(self, request, queryset):
+        self._move(request, queryset, Article.Status.IN_REVIEW, "submitted for review")
+
+    @admin.action(
+        description="Publish selected articles (keeps a scheduled time)",
+        permissions=["publish"],
+    )
     def publish(self, request, queryset):
-        count = queryset.update(
-            status=Article.Status.PUBLISHED, publish_at=Coalesce("publish_at", Now())
-        )
-        self._report(request, count, "published")
+        self._move(request, queryset, Article.Status.PUBLISHED, "published")
 
-    @admin.action(description="Unpublish selected articles (back to draft)")
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT)
-        self._report(request, count, "moved back to draft")
+        self._move(request, queryset, Article.Status.DRAFT, "moved back to draft")
 
-    @admin.action(description="Archive selected articles")
+    @admin.action(description="Archive selected articles", permissions=["publish"])
     def archive(self, request, queryset):
-        count = queryset.update(status=Article.Status.ARCHIVED)
-        self._report(request, count, "archived")
+        self._move(request, queryset, Article.Status.ARCHIVED, "archived")
 
-    def _report(self, request, count, done):
-        message = ngettext("%(count)d article %(done)s.", "%(count)d articles %(done)s.", count)
-        self.message_user(request, message % {"count": count, "done": done}, messages.SUCCESS)
+    def _move(self, request, queryset, status, done):
+        moved, refused = 0, []
+        with self.create_revision(request):
+            set_comment(f"{capfirst(done)} from the article list.")
+            for article in queryset:
+                refusal = status_change_refusal(request.user, article.status, status)
+                if refusal:
+                    refused.append(f"{article}: {refusal}")
+                    continue
+                if article.status != status:
+                    if status == Article.Status.PUBLISHED and request.user.has_perm(
+                        "articles.review_article"
+                    ):
+                        article.record_review(request.user)
+                    article.status = status
+                    article.save()
+                moved += 1
+        message = ngettext("%(count)d article %(done)s.", "%(count)d articles %(done)s.", moved)
+        self.message_user(request, message % {"count": moved, "done": done}, messages.SUCCESS)
+        for refusal in refused:
+            self.message_user(request, f"Not changed: {refusal}", messages.ERROR)
+
+    # -- history: restoring a revision or a deleted article --------------------
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        return self._restore(
+            request,
+            unquote(object_id),
+            lambda: super(ArticleAdmin, self).revision_view(
+                request, object_id, version_id, extra_context
+            ),
+        )
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id)
+        return self._restore(
+            request,
+            version.object_id,
+            lambda: super(ArticleAdmin, self).recover_view(request, version_id, extra_context),
+        )
+
+    def _restore(self, request, article_id, view):
+        """Run a reversion restore, with the workflow's rules applied to its outcome.
+
+        The article's rows are parked out of their positions first, so a
+        revision whose rows stood in another order can take them back; and a
+        restore that would publish or unpublish is refused to those who may not.
+        """
+        statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
+        before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
+        with transaction.atomic():
+            for rows in (ArticleCause, FAQEntry, RelatedLink):
+                park(rows.objects.filter(article_id=article_id))
+            response = view()
+            if request.method != "POST" or response.status_code != 302:
+                transaction.set_rollback(True)  # only showing the revision
+                return response
+            refusal = status_change_refusal(request.user, before, statuses.first())
+            if refusal:
+                transaction.set_rollback(True)
+        if refusal:
+            list(messages.get_messages(request))  # drop the "changed successfully" message
+            self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
+            return redirect("admin:articles_article_changelist")
+        return response
 
 
 @admin.register(Cause)
-class CauseAdmin(TagListMixin, admin.ModelAdmin):
+class CauseAdmin(TagListMixin, CompareVersionAdmin):
     list_display = ["name", "slug", "article_count", "tag_list"]
     search_fields = ["name", "description", "tags__name"]
     list_filter = ["tags"]
@@ -181,3 +285,11 @@ class CauseAdmin(TagListMixin, admin.ModelAdmin):
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):
         return obj.article_count
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created"]
+    list_select_related = ["article"]
+    search_fields = ["old_slug", "article__title"]
+    autocomplete_fields = ["article"]

@@ -64,8 +64,10 @@ class ArticleImportForm(forms.Form):
         "the site goes back to draft.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_publish=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not can_publish:
+            del self.fields["publish"]  # editors submit drafts; reviewers publish
         self.fields["files"].help_text = (
             f"Up to {MAX_FILES} plain-text files in UTF-8, one article each, "
             f"of at most {settings.IMPORT_MAX_BYTES // 1024} KB. Nothing is saved "
@@ -108,15 +110,19 @@ class ArticleImportView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return self.render(request, form=ArticleImportForm())
+        return self.render(request, form=self.upload_form(request))
 
     def post(self, request):
         if "confirm" in request.POST:
             return self.confirm(request)
-        form = ArticleImportForm(request.POST, request.FILES)
+        form = self.upload_form(request, request.POST, request.FILES)
         if not form.is_valid():
             return self.render(request, form=form)
-        return self.review(request, form.cleaned_data["files"], form.cleaned_data["publish"])
+        return self.review(request, form.cleaned_data["files"], form.cleaned_data.get("publish"))
+
+    def upload_form(self, request, *args, **kwargs):
+        can_publish = self.model_admin.has_publish_permission(request)
+        return ArticleImportForm(*args, can_publish=can_publish, **kwargs)
 
     def review(self, request, uploads, publish):
         results, reviewed, titles = [], [], {}
@@ -142,7 +148,7 @@ class ArticleImportView(View):
             context["confirm_form"] = ConfirmImportForm(initial={"publish": publish})
             context["formset"] = ReviewedFileFormSet(initial=reviewed, prefix="file")
         else:
-            context["form"] = ArticleImportForm(initial={"publish": publish})
+            context["form"] = self.upload_form(request, initial={"publish": publish})
         return self.render(request, **context)
 
     def confirm(self, request):
@@ -152,18 +158,21 @@ class ArticleImportView(View):
             return self.render(
                 request,
                 status=400,
-                form=ArticleImportForm(),
+                form=self.upload_form(request),
                 error="The confirmation was incomplete or had been changed, so nothing was "
                 "imported. Please upload the files again.",
             )
-        publish, titles = options.cleaned_data["publish"], {}
+        publish = options.cleaned_data["publish"] and self.model_admin.has_publish_permission(
+            request
+        )
+        titles = {}
         for reviewed in (form.cleaned_data for form in formset if form.cleaned_data):
             name = reviewed["name"]
             # Messages do not start with the file name: the admin capitalises them.
             try:
                 # Browsers post line breaks as CRLF; count the file's own size.
                 text = read_text(reviewed["text"].replace("\r\n", "\n").encode())
-                summary = _import(name, text, publish, titles, dry_run=False)
+                summary = _import(name, text, publish, titles, dry_run=False, user=request.user)
             except ImportFormatError as error:
                 message, level = f"Not imported: {error.describe(name)}", messages.ERROR
             else:
@@ -201,7 +210,7 @@ def _read_upload(upload):
     return upload.read(limit + 1)  # read_text refuses it if the size was wrong
 
 
-def _import(name, text, publish, titles, dry_run):
+def _import(name, text, publish, titles, dry_run, user=None):
     """Import one file, refusing a second file for an article already in this batch.
 
     Otherwise both would be reviewed as "would create", and the second would
@@ -213,7 +222,7 @@ def _import(name, text, publish, titles, dry_run):
         raise ImportFormatError(
             f"'{parsed.title}' is the same article as {titles[key]}; import only one of them"
         )
-    summary = import_article(parsed, publish=publish, dry_run=dry_run)
+    summary = import_article(parsed, publish=publish, dry_run=dry_run, user=user)
     titles[key] = name
     return summary
 

@@ -14,6 +14,7 @@ transaction (rolled back for a dry run). Every problem with a file raises
 import re
 from dataclasses import dataclass, field
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -353,15 +354,18 @@ def _count(n, noun):
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def import_article(parsed, *, publish=False, dry_run=False):
+def import_article(parsed, *, publish=False, dry_run=False, user=None):
     """Create or update the article `parsed` describes; all or nothing.
 
     The article is found by the slug its title makes (then by its title), so
     importing a file again updates it. It becomes a draft unless `publish`.
-    A dry run does all the work, reports it, and rolls it back.
+    A dry run does all the work, reports it, and rolls it back. Each import
+    is a revision in the article's history, credited to `user`.
     """
     try:
-        with transaction.atomic():
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment("Imported from a plain-text file.")
+            reversion.set_user(user)
             summary = _write(parsed, publish, dry_run)
             if dry_run:
                 transaction.set_rollback(True)

@@ -1,8 +1,10 @@
+import uuid
 from datetime import timedelta
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -72,6 +74,29 @@ class ArticleStatus(models.TextChoices):
     IN_REVIEW = "review", "In review"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
+
+
+# The workflow: draft → in review → published → archived, and back to draft.
+TRANSITIONS = {
+    ArticleStatus.DRAFT: {ArticleStatus.IN_REVIEW, ArticleStatus.PUBLISHED},
+    ArticleStatus.IN_REVIEW: {ArticleStatus.DRAFT, ArticleStatus.PUBLISHED},
+    ArticleStatus.PUBLISHED: {ArticleStatus.DRAFT, ArticleStatus.ARCHIVED},
+    ArticleStatus.ARCHIVED: {ArticleStatus.DRAFT, ArticleStatus.PUBLISHED},
+}
+# Moving into or out of these needs the "publish_article" permission.
+PUBLISHING_STATUSES = {ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED}
+
+
+def status_change_refusal(user, old, new):
+    """Why `user` may not move an article from status `old` to `new`, or None if they may."""
+    old, new = ArticleStatus(old), ArticleStatus(new)
+    if old == new:
+        return None
+    if new not in TRANSITIONS[old]:
+        return f"An article cannot go from {old.label.lower()} to {new.label.lower()}."
+    if {old, new} & PUBLISHING_STATUSES and not user.has_perm("articles.publish_article"):
+        return "Only medical reviewers can publish, unpublish or archive articles."
+    return None
 
 
 class Article(MarkdownModel):
@@ -147,6 +172,8 @@ class Article(MarkdownModel):
     tags = TaggableManager(through=TaggedArticle, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # New on every save: a form that loaded another token is stale (see admin).
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     summary_html = models.TextField(editable=False, default="")
     faq_intro_html = models.TextField(editable=False, default="")
     conclusion_html = models.TextField(editable=False, default="")
@@ -167,6 +194,10 @@ class Article(MarkdownModel):
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish, schedule, unpublish and archive articles"),
+            ("review_article", "Can record a medical review"),
+        ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
         ]
@@ -201,13 +232,28 @@ class Article(MarkdownModel):
     def __str__(self):
         return self.title
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # What the row held when loaded: a published article's old slug redirects.
+        loaded = dict(zip(field_names, values, strict=True))
+        article._loaded = {name: loaded.get(name) for name in ("slug", "status")}
+        return article
+
     def save(self, *args, **kwargs):
         self.title = self.title.strip()
         if not self.slug:
-            self.slug = unique_slug(self, self.title, fallback="article")
+            self.slug = unique_slug(
+                self, self.title, fallback="article", also_taken=SlugRedirect.slugs_taken(self)
+            )
         self._default_publish_time()
-        super().save(*args, **kwargs)
-        RelatedLink.objects.resolve_pending(self)
+        self.edit_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._redirect_old_slug()
+            RelatedLink.objects.resolve_pending(self)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -215,6 +261,34 @@ class Article(MarkdownModel):
     def clean(self):
         # Before constraint validation, so "publish now" needs no time typed in.
         self._default_publish_time()
+        if self.slug:
+            owner = SlugRedirect.objects.filter(old_slug=self.slug).exclude(article_id=self.pk)
+            if target := owner.select_related("article").first():
+                raise ValidationError(
+                    {
+                        "slug": f"/articles/{self.slug}/ is the old address of "
+                        f"'{target.article}' and redirects there. Choose another slug, "
+                        "or delete that redirect first."
+                    }
+                )
+
+    def record_review(self, reviewer, today=None):
+        """Stamp a medical review: who, when, and when the next one is due."""
+        today = today or timezone.localdate()
+        self.medical_reviewer = reviewer
+        self.last_reviewed = today
+        self.next_review_due = today + timedelta(days=settings.REVIEW_INTERVAL_DAYS)
+
+    def _redirect_old_slug(self):
+        loaded = getattr(self, "_loaded", None)
+        if loaded and loaded["slug"] and loaded["slug"] != self.slug:
+            if loaded["status"] == self.Status.PUBLISHED:
+                SlugRedirect.objects.update_or_create(
+                    old_slug=loaded["slug"], defaults={"article": self}
+                )
+            # Taking back an old address: it no longer redirects (no loops).
+            SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
+        self._loaded = {"slug": self.slug, "status": self.status}
 
     def _default_publish_time(self):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:
@@ -452,3 +526,40 @@ class RelatedLink(models.Model):
     @property
     def is_pending(self):
         return self.target_id is None
+
+
+class SlugRedirect(models.Model):
+    """The old address of a published article whose slug changed: answers 301.
+
+    It points at the article, not at a slug, so however often the slug
+    changes, every old address reaches the current one in one hop.
+    """
+
+    old_slug = models.SlugField(max_length=220, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"/articles/{self.old_slug}/ → {self.article}"
+
+    @classmethod
+    def slugs_taken(cls, article):
+        """Old slugs an article may not be given automatically: they redirect elsewhere."""
+        return lambda prefix: set(
+            cls.objects.filter(old_slug__startswith=prefix)
+            .exclude(article_id=article.pk)
+            .values_list("old_slug", flat=True)
+        )
+
+
+reversion.register(TaggedArticle)
+reversion.register(ArticleCause)
+reversion.register(RelatedLink)
+reversion.register(
+    Article, follow=["article_causes", "faq_entries", "related_links", "taggedarticle_set"]
+)
+reversion.register(TaggedCause)
+reversion.register(Cause, follow=["taggedcause_set"])

@@ -58,6 +58,11 @@ class PositionedInlineFormSet(BaseInlineFormSet):
             if form.instance.pk
             and (self._should_delete_form(form) or "position" in form.changed_data)
         ]
-        manager = self.model._default_manager
-        for offset, pk in enumerate(moving):
-            manager.filter(pk=pk).update(position=PARKING_START + offset)
+        park(self.model._default_manager.filter(pk__in=moving))
+
+
+def park(queryset):
+    """Move rows above every real position, so others can take theirs."""
+    manager = queryset.model._default_manager
+    for offset, pk in enumerate(queryset.values_list("pk", flat=True)):
+        manager.filter(pk=pk).update(position=PARKING_START + offset)

@@ -3,12 +3,13 @@
 from django.utils.text import slugify
 
 
-def unique_slug(instance, value, *, fallback, field_name="slug"):
+def unique_slug(instance, value, *, fallback, field_name="slug", also_taken=None):
     """Return a slug for `value` that no other row of the instance's model uses.
 
     Collisions get a numeric suffix ("toe-twitching-2"), kept within the
     field's max_length. A title with no sluggable characters falls back to
-    `fallback`. The unique constraint on the column remains the guarantee;
+    `fallback`. `also_taken(prefix)`, if given, returns more slugs to avoid.
+    The unique constraint on the column remains the guarantee;
     this only picks a free value.
     """
     model = type(instance)
@@ -20,6 +21,8 @@ def unique_slug(instance, value, *, fallback, field_name="slug"):
     taken = set(
         others.filter(**{f"{field_name}__startswith": prefix}).values_list(field_name, flat=True)
     )
+    if also_taken is not None:
+        taken |= also_taken(prefix)
     candidate, n = base, 1
     while candidate in taken:
         n += 1

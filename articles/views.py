@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -21,6 +21,16 @@ class ArticleListView(ListView):
 class ArticleDetailView(DetailView):
     def get_queryset(self):
         return Article.objects.published().for_detail()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # An old address of a published article whose slug has changed.
+            moved = Article.objects.published().filter(slug_redirects__old_slug=kwargs["slug"])
+            if target := moved.first():
+                return redirect(target, permanent=True)
+            raise
 
     def get_context_data(self, **kwargs):
         content = ArticleContent.from_saved(self.object)

@@ -1,3 +1,4 @@
+import reversion
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -104,3 +105,7 @@ def group_by_topic(entries, other="Other questions"):
     if None in groups:
         result.append((other, groups[None]))
     return result
+
+
+reversion.register(TaggedFAQEntry)
+reversion.register(FAQEntry, follow=["taggedfaqentry_set"])

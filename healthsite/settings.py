@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "taggit",
+    "reversion",
+    "reversion_compare",
     "healthsite",
     "articles",
     "faq",
@@ -157,6 +159,8 @@ HOME_TOPICS = 12
 # of them also appear as callouts between its causes and questions.
 SEE_ALSO_COUNT = 5
 SEE_ALSO_CALLOUTS = 3
+# A medical review is due again this many days after the last (NHS: 3 years).
+REVIEW_INTERVAL_DAYS = 3 * 365
 # Plain-text article files larger than this are refused by the importer.
 IMPORT_MAX_BYTES = 512 * 1024
 # Articles with at least this many sections get an "On this page" contents list.

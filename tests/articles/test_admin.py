@@ -206,6 +206,7 @@ class TestChangeForm:
             initial=(3, 0, 0),
             title=article.title,
             slug=article.slug,
+            loaded_token=article.edit_token,
             status="published",
             publish_at_0=article.publish_at.strftime("%Y-%m-%d"),
             publish_at_1=article.publish_at.strftime("%H:%M:%S"),
@@ -222,7 +223,11 @@ class TestChangeForm:
         causes[0]["DELETE"] = "on"
         causes.append({"position": "1", "cause": newcomer.pk})
         data = article_data(
-            causes=causes, initial=(1, 0, 0), title=article.title, slug=article.slug
+            causes=causes,
+            initial=(1, 0, 0),
+            title=article.title,
+            slug=article.slug,
+            loaded_token=article.edit_token,
         )
         response = staff_client.post(change_url(article), data)
         assert response.status_code == 302, response.context["errors"]
@@ -255,6 +260,7 @@ class TestChangeForm:
             links=[{"position": "1", "target": article.pk, "target_title": ""}],
             title=article.title,
             slug=article.slug,
+            loaded_token=article.edit_token,
         )
         response = staff_client.post(change_url(article), data)
         assert response.status_code == 200

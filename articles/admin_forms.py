@@ -1,0 +1,79 @@
+"""The article change form: the workflow's rules and the edit-conflict check."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from reversion.models import Version
+
+from .models import Article, status_change_refusal
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # The token of the version the editor loaded; saving is refused if the
+    # article has been saved since (see Article.edit_token).
+    loaded_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    user = None  # set for each request by ArticleAdmin.get_form
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose them)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_token"].initial = self.instance.edit_token
+        if status := self.fields.get("status"):
+            current = self.current_status()
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if status_change_refusal(self.user, current, value) is None
+            ]
+            status.error_messages["invalid_choice"] = (
+                "Only medical reviewers can publish, unpublish or archive articles."
+                if not self.user.has_perm("articles.publish_article")
+                else "The article cannot move to that status from where it is."
+            )
+
+    def current_status(self):
+        return self.instance.status if self.instance.pk else Article.Status.DRAFT
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            self._check_not_stale(cleaned_data.get("loaded_token"))
+        return cleaned_data
+
+    def _check_not_stale(self, loaded_token):
+        # Locked until the admin's transaction ends, so two saves cannot both pass.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("edit_token", flat=True)
+            .first()
+        )
+        if current is None or loaded_token == current:
+            return
+        latest = (
+            Version.objects.get_for_object(self.instance)
+            .select_related("revision__user")
+            .order_by("-pk")
+            .first()
+        )
+        who = "Someone else"
+        if latest and latest.revision.user:
+            user = latest.revision.user
+            when = timezone.localtime(latest.revision.date_created)
+            who = f"{user.get_full_name() or user.get_username()} (at {when:%H:%M on %d %B})"
+        raise ValidationError(
+            format_html(
+                "{} saved this article after you opened it, so your changes were not saved, "
+                "to keep theirs. Open the <a href='{}'>latest version</a> in a new tab, "
+                "copy your changes across, and save there.",
+                who,
+                reverse("admin:articles_article_change", args=[self.instance.pk]),
+            ),
+            code="stale",
+        )

@@ -1,0 +1,381 @@
+from datetime import datetime, timedelta
+
+import pytest
+import reversion
+import time_machine
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, SlugRedirect
+from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
+from tests.forms import admin_form
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def member(group, **fields):
+    user = make_user(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor():
+    return member("Editor", first_name="Ed", last_name="Itor")
+
+
+@pytest.fixture
+def reviewer():
+    return member("Medical reviewer", first_name="Rae", last_name="Viewer")
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def post_change(client, article, **changes):
+    """Open the article's change form, change some fields, and save it."""
+    data = admin_form(client.get(change_url(article)))
+    for name, value in changes.items():
+        data[name] = [value]
+    return client.post(change_url(article), data)
+
+
+def run_action(client, action, *articles):
+    return client.post(
+        CHANGELIST, {"action": action, "_selected_action": [a.pk for a in articles]}, follow=True
+    )
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+class TestRoles:
+    def test_groups_have_the_right_permissions(self):
+        editor = set(
+            Group.objects.get(name="Editor").permissions.values_list("codename", flat=True)
+        )
+        reviewer = set(
+            Group.objects.get(name="Medical reviewer").permissions.values_list(
+                "codename", flat=True
+            )
+        )
+        assert {"add_article", "change_article", "change_faqentry"} <= editor
+        assert not {"publish_article", "review_article", "delete_article"} & editor
+        assert {"publish_article", "review_article", "delete_article"} <= reviewer
+        assert editor <= reviewer | {"view_tag"}
+
+    def test_editor_can_write_and_submit_for_review(self, client, editor):
+        client = logged_in(client, editor)
+        article = make_draft()
+        response = post_change(client, article, title="Better title", status="review")
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert (article.title, article.status) == ("Better title", "review")
+
+    def test_editor_cannot_publish_by_the_form(self, client, editor):
+        client = logged_in(client, editor)
+        article = make_draft()
+        form = admin_form(client.get(change_url(article)))
+        assert (
+            "published"
+            not in client.get(change_url(article))
+            .content.decode()
+            .split('name="status"')[1]
+            .split("</select>")[0]
+        )
+        form["status"] = ["published"]
+        response = client.post(change_url(article), form)
+        assert response.status_code == 200
+        assert "Only medical reviewers can publish" in response.content.decode()
+        article.refresh_from_db()
+        assert article.status == "draft"
+
+    def test_editor_cannot_publish_a_new_article(self, client, editor):
+        client = logged_in(client, editor)
+        data = admin_form(client.get(ADD))
+        data.update(title=["New"], status=["published"])
+        response = client.post(ADD, data)
+        assert response.status_code == 200
+        assert "Only medical reviewers can publish" in response.content.decode()
+        assert not Article.objects.exists()
+
+    @pytest.mark.parametrize("action", ["publish", "unpublish", "archive"])
+    def test_editor_cannot_use_publishing_actions(self, client, editor, action):
+        client = logged_in(client, editor)
+        draft, live = make_draft(), make_article()
+        response = run_action(client, action, draft, live)
+        assert "No action selected." in messages_of(response)
+        draft.refresh_from_db()
+        live.refresh_from_db()
+        assert (draft.status, live.status) == ("draft", "published")
+        page = client.get(CHANGELIST).content.decode()
+        assert f'value="{action}"' not in page
+        assert 'value="submit_for_review"' in page
+
+    def test_editor_cannot_unpublish_or_archive_by_the_form(self, client, editor):
+        client = logged_in(client, editor)
+        live = make_article()
+        for status in ("draft", "archived"):
+            response = post_change(client, live, status=status)
+            assert response.status_code == 200
+            live.refresh_from_db()
+            assert live.status == "published"
+
+    def test_editor_may_correct_a_published_article_and_it_stays_published(self, client, editor):
+        client = logged_in(client, editor)
+        live = make_article(publish_at=timezone.now() - timedelta(days=2))
+        when = live.publish_at
+        response = post_change(client, live, summary="Corrected.", publish_at_0="2099-01-01")
+        assert response.status_code == 302
+        live.refresh_from_db()
+        assert live.summary == "Corrected."
+        assert live.is_published
+        assert live.publish_at == when  # the publish time is the reviewers' to set
+
+    def test_editor_cannot_publish_by_importing(self, client, editor):
+        client = logged_in(client, editor)
+        page = client.get(reverse("admin:articles_article_import")).content.decode()
+        assert 'name="publish"' not in page
+
+    def test_reviewer_publishes_and_the_review_is_stamped(self, client, reviewer):
+        client = logged_in(client, reviewer)
+        article = make_draft()
+        with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=timezone.get_current_timezone())):
+            response = post_change(client, article, status="published")
+        assert response.status_code == 302
+        article.refresh_from_db()
+        assert article.status == "published"
+        assert article.medical_reviewer == reviewer
+        assert str(article.last_reviewed) == "2026-03-02"
+        assert str(article.next_review_due) == "2029-03-01"  # three years on
+
+    def test_review_interval_is_a_setting(self, client, reviewer, settings):
+        settings.REVIEW_INTERVAL_DAYS = 365
+        client = logged_in(client, reviewer)
+        article = make_draft()
+        run_action(client, "publish", article)
+        article.refresh_from_db()
+        assert article.next_review_due - article.last_reviewed == timedelta(days=365)
+
+    def test_reviewer_actions_move_through_the_workflow(self, client, reviewer):
+        client = logged_in(client, reviewer)
+        article = make_draft()
+        response = run_action(client, "publish", article)
+        assert "1 article published." in messages_of(response)
+        article.refresh_from_db()
+        assert article.is_published and article.medical_reviewer == reviewer
+        run_action(client, "archive", article)
+        article.refresh_from_db()
+        assert article.status == "archived"
+
+    def test_impossible_moves_are_refused_with_a_message(self, client, reviewer):
+        client = logged_in(client, reviewer)
+        draft = make_draft(title="Still a draft")
+        response = run_action(client, "archive", draft)
+        assert "Not changed: Still a draft: An article cannot go from draft to archived." in (
+            messages_of(response)
+        )
+
+
+class TestScheduling:
+    def test_a_scheduled_article_appears_by_itself(self, client):
+        now = timezone.now()
+        article = make_article(title="Scheduled", publish_at=now + timedelta(hours=2))
+        url = article.get_absolute_url()
+        listings = [reverse("home"), reverse("articles:list"), reverse("feed")]
+        sitemap = reverse("django.contrib.sitemaps.views.sitemap", args=["articles"])
+
+        assert client.get(url).status_code == 404
+        for listing in listings:
+            assert "Scheduled" not in client.get(listing).content.decode(), listing
+        assert url not in client.get(sitemap).content.decode()
+
+        with time_machine.travel(now + timedelta(hours=2, seconds=1)):
+            assert client.get(url).status_code == 200
+            for listing in listings:
+                assert "Scheduled" in client.get(listing).content.decode(), listing
+            assert url in client.get(sitemap).content.decode()
+
+
+class TestHistory:
+    def test_every_admin_save_is_a_revision_with_who_and_when(self, staff_client):
+        article = make_draft()
+        add_cause(article, make_cause(name="Dehydration"))
+        post_change(staff_client, article, title="First edit")
+        post_change(staff_client, Article.objects.get(), title="Second edit")
+        versions = Version.objects.get_for_object(article)
+        assert versions.count() == 2
+        assert all(v.revision.user is not None for v in versions)
+        history = staff_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+        assert history.status_code == 200
+        content = history.content.decode()
+        assert versions[0].revision.user.username in content
+
+    def test_diff_between_two_revisions_is_readable(self, staff_client):
+        article = make_draft(summary="Drink water.")
+        post_change(staff_client, article, summary="Drink plenty of water.")
+        post_change(staff_client, Article.objects.get(), summary="Drink plenty of water daily.")
+        old, new = Version.objects.get_for_object(article).order_by("pk")
+        response = staff_client.get(
+            reverse("admin:articles_article_compare", args=[article.pk]),
+            {"version_id1": old.pk, "version_id2": new.pk},
+        )
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "<ins>" in content and "daily" in content
+
+    def test_restore_brings_back_deleted_causes_and_questions(self, staff_client):
+        article = make_draft()
+        kept = add_cause(article, make_cause(name="Kept"))
+        dropped = add_cause(article, make_cause(name="Dropped"))
+        add_faq(article, question="Dropped question?")
+        post_change(staff_client, article)  # revision 1: both causes, the question
+        old = Version.objects.get_for_object(article).get()
+
+        data = admin_form(staff_client.get(change_url(article)))
+        data["article_causes-1-DELETE"] = ["on"]
+        data["faq_entries-0-DELETE"] = ["on"]
+        data["article_causes-0-position"] = ["2"]
+        assert staff_client.post(change_url(article), data).status_code == 302
+        assert list(article.article_causes.values_list("cause__name", flat=True)) == ["Kept"]
+        assert not article.faq_entries.exists()
+
+        revision_url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+        data = admin_form(staff_client.get(revision_url))
+        response = staff_client.post(revision_url, data)
+        assert response.status_code == 302, response.context and response.context.get("errors")
+        assert list(article.article_causes.values_list("pk", "cause__name", "position")) == [
+            (kept.pk, "Kept", 1),
+            (dropped.pk, "Dropped", 2),
+        ]
+        assert list(article.faq_entries.values_list("question", flat=True)) == ["Dropped question?"]
+
+    def test_a_deleted_article_can_be_recovered(self, staff_client):
+        article = make_draft(title="Gone for now")
+        add_cause(article, make_cause(name="Dehydration"))
+        with reversion.create_revision():
+            article.save()
+        article_id = article.pk
+        article.delete()
+        recover_list = staff_client.get(reverse("admin:articles_article_recoverlist"))
+        assert "Gone for now" in recover_list.content.decode()
+        version = Version.objects.get_deleted(Article).get()
+        url = reverse("admin:articles_article_recover", args=[version.pk])
+        response = staff_client.post(url, admin_form(staff_client.get(url)))
+        assert response.status_code == 302
+        recovered = Article.objects.get(pk=article_id)
+        assert recovered.title == "Gone for now"
+        assert list(recovered.article_causes.values_list("cause__name", flat=True)) == [
+            "Dehydration"
+        ]
+
+    def test_an_editor_cannot_publish_by_restoring(self, client, editor):
+        article = make_article(title="Was live")
+        with reversion.create_revision():
+            article.save()  # a revision in which it is published
+        Article.objects.filter(pk=article.pk).update(status="draft")
+        client = logged_in(client, editor)
+        version = Version.objects.get_for_object(article).get()
+        url = reverse("admin:articles_article_revision", args=[article.pk, version.pk])
+        response = client.post(url, admin_form(client.get(url)), follow=True)
+        assert any("Only medical reviewers can publish" in m for m in messages_of(response))
+        article.refresh_from_db()
+        assert article.status == "draft"
+
+
+class TestEditConflicts:
+    def test_the_second_save_is_refused_and_the_first_kept(self, client, editor, reviewer):
+        article = make_draft(title="Original")
+        first = logged_in(client, editor)
+        second = logged_in(Client(), reviewer)
+        first_form = admin_form(first.get(change_url(article)))
+        second_form = admin_form(second.get(change_url(article)))
+
+        first_form["title"] = ["Saved first"]
+        assert first.post(change_url(article), first_form).status_code == 302
+
+        second_form["title"] = ["Saved second"]
+        response = second.post(change_url(article), second_form)
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "saved this article after you opened it" in content
+        assert "Ed Itor" in content
+        assert f"href='{change_url(article)}'" in content
+        article.refresh_from_db()
+        assert article.title == "Saved first"
+
+    def test_a_save_without_the_token_is_refused(self, staff_client):
+        article = make_draft(title="Original")
+        data = admin_form(staff_client.get(change_url(article)))
+        data["title"] = ["Changed"]
+        data.pop("loaded_token")
+        assert staff_client.post(change_url(article), data).status_code == 200
+        article.refresh_from_db()
+        assert article.title == "Original"
+
+    def test_saving_twice_in_a_row_is_not_a_conflict(self, staff_client):
+        article = make_draft()
+        assert post_change(staff_client, article, title="One").status_code == 302
+        assert post_change(staff_client, article, title="Two").status_code == 302
+
+
+class TestSlugRedirects:
+    def test_old_addresses_redirect_in_one_hop_after_two_renames(self, client):
+        article = make_article(slug="first")
+        article.slug = "second"
+        article.save()
+        article.slug = "third"
+        article.save()
+        for old in ("first", "second"):
+            response = client.get(f"/articles/{old}/")
+            assert response.status_code == 301
+            assert response["Location"] == "/articles/third/"
+        assert client.get("/articles/third/").status_code == 200
+
+    def test_taking_an_old_address_back_makes_no_loop(self, client):
+        article = make_article(slug="first")
+        article.slug = "second"
+        article.save()
+        article.slug = "first"
+        article.save()
+        assert client.get("/articles/first/").status_code == 200
+        assert client.get("/articles/second/")["Location"] == "/articles/first/"
+        assert not SlugRedirect.objects.filter(old_slug="first").exists()
+
+    def test_drafts_leave_no_redirects(self):
+        draft = make_draft(slug="draft-one")
+        draft.slug = "draft-two"
+        draft.save()
+        assert not SlugRedirect.objects.exists()
+
+    def test_unpublished_targets_do_not_redirect(self, client):
+        article = make_article(slug="first")
+        article.slug = "second"
+        article.save()
+        Article.objects.filter(pk=article.pk).update(status="draft")
+        assert client.get("/articles/first/").status_code == 404
+
+    def test_a_new_article_cannot_silently_take_a_redirecting_slug(self, staff_client):
+        article = make_article(title="Knee pain", slug="knees")
+        article.slug = "knee-pain"
+        article.save()
+        data = admin_form(staff_client.get(ADD))
+        data.update(title=["Knees"], slug=["knees"])
+        response = staff_client.post(ADD, data)
+        assert response.status_code == 200
+        assert "/articles/knees/ is the old address of" in response.content.decode()
+        # Left to itself, the slug steps around it.
+        assert make_article(title="Knees").slug == "knees-2"
