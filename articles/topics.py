@@ -1,6 +1,8 @@
 """Topics are taggit tags seen from the reader's side: only what is published counts."""
 
 from django.db.models import Count
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -21,3 +23,11 @@ def topics():
 
 def top_topics(limit):
     return topics().order_by("-article_count", "name")[:limit]
+
+
+@receiver(pre_save, sender=Tag)
+def give_every_tag_a_slug(sender, instance, **kwargs):
+    # taggit leaves a name with nothing sluggable ("!!!") with an empty slug,
+    # which no URL can hold.
+    if not instance.slug:
+        instance.slug = "topic"

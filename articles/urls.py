@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import preview, views
 
 app_name = "articles"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("tags/", views.TagListView.as_view(), name="tags"),
     # taggit makes Unicode slugs, which the `slug` converter refuses.
     path("tags/<str:slug>/", views.TagDetailView.as_view(), name="tag"),
+    path("preview/articles/<int:pk>/", preview.ArticlePreviewView.as_view(), name="preview"),
+    path("preview/articles/new/", preview.ArticlePreviewView.as_view(), name="preview-new"),
 ]

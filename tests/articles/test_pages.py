@@ -296,6 +296,14 @@ class TestListPages:
         assert client.get(reverse("articles:tag", args=["secret"])).status_code == 404
         assert client.get(reverse("articles:tag", args=["nothing"])).status_code == 404
 
+    def test_tags_with_nothing_sluggable_still_have_pages(self, client):
+        article = make_article(tags=["!!!", "???"])
+        assert client.get(article.get_absolute_url()).status_code == 200
+        slugs = sorted(Tag.objects.values_list("slug", flat=True))
+        assert all(slugs) and len(set(slugs)) == 2
+        for slug in slugs:
+            assert client.get(reverse("articles:tag", args=[slug])).status_code == 200
+
     def test_unicode_tag_slugs_work(self, client):
         make_article(tags=["santé"])
         tag = Tag.objects.get()
