@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -18,7 +19,6 @@ ARTICLE_TEXT_FIELDS = [
     "seek_help_emergency",
     "meta_description",
 ]
-REVIEW_INTERVAL = timedelta(days=3 * 365)
 
 
 class Command(BaseCommand):
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 title=data["title"],
                 publish_at=publish_at,
                 last_reviewed=today,
-                next_review_due=today + REVIEW_INTERVAL,
+                next_review_due=today + timedelta(days=settings.REVIEW_INTERVAL_DAYS),
             )
         for field in ARTICLE_TEXT_FIELDS:
             setattr(article, field, data[field])
