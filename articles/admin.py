@@ -17,6 +17,7 @@ from .admin_forms import ArticleAdminForm
 from .admin_import import ArticleImportView
 from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect, status_change_refusal
 from .ordering import PositionedInlineFormSet, park
+from .search import batched_refresh
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -144,6 +145,11 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
             path("import/", import_view, name="articles_article_import"),
             *super().get_urls(),
         ]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One search-index refresh for the article and all its rows, not one per row.
+        with batched_refresh():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -5,4 +5,4 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from . import topics  # noqa: F401 (connects its signal receiver)
+        from . import search, topics  # noqa: F401 (they connect signal receivers)

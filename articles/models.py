@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
@@ -172,6 +173,8 @@ class Article(MarkdownModel):
     tags = TaggableManager(through=TaggedArticle, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Kept current by articles.search on PostgreSQL; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     # New on every save: a form that loaded another token is stale (see admin).
     edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     summary_html = models.TextField(editable=False, default="")
@@ -559,7 +562,9 @@ reversion.register(TaggedArticle)
 reversion.register(ArticleCause)
 reversion.register(RelatedLink)
 reversion.register(
-    Article, follow=["article_causes", "faq_entries", "related_links", "taggedarticle_set"]
+    Article,
+    exclude=["search_vector"],  # derived; recomputed when a revision is restored
+    follow=["article_causes", "faq_entries", "related_links", "taggedarticle_set"],
 )
 reversion.register(TaggedCause)
 reversion.register(Cause, follow=["taggedcause_set"])

@@ -8,6 +8,7 @@ from faq.models import FAQEntry
 
 from .models import Article, Cause
 from .page import ArticleContent, article_page_context
+from .search import search, snippets
 from .topics import topics
 
 
@@ -78,3 +79,26 @@ class TagDetailView(ListView):
             if not (context["object_list"] or causes or questions):
                 raise Http404("Nothing published has this tag.")
         return context | {"causes": causes, "questions": questions}
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.outcome = search(self.request.GET.get("q", ""))
+        return self.outcome.articles
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        outcome = self.outcome
+        page = list(context["object_list"])
+        found = snippets(page, outcome.query)
+        for article in page:
+            article.snippet = found.get(article.pk, "")
+        return context | {
+            "object_list": page,
+            "query": outcome.query,
+            "questions": outcome.questions,
+            "suggestion": outcome.suggestion,
+        }

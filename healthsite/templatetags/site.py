@@ -14,3 +14,11 @@ def canonical_url(context):
     if page is not None and page.number > 1:
         url += f"?page={page.number}"
     return url
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """This page's query string with another page number, keeping the rest (e.g. ?q=)."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
