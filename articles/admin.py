@@ -124,7 +124,14 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
         ),
         (
             "When to seek help",
-            {"fields": ["seek_help_non_urgent", "seek_help_urgent", "seek_help_emergency"]},
+            {
+                "fields": [
+                    "needs_urgency_advice",
+                    "seek_help_non_urgent",
+                    "seek_help_urgent",
+                    "seek_help_emergency",
+                ]
+            },
         ),
         ("Publishing", {"fields": ["status", "publish_at", "author"]}),
         (
@@ -215,6 +222,8 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
             set_comment(f"{capfirst(done)} from the article list.")
             for article in queryset:
                 refusal = status_change_refusal(request.user, article.status, status)
+                if not refusal and status == Article.Status.PUBLISHED:
+                    refusal = article.publish_refusal()
                 if refusal:
                     refused.append(f"{article}: {refusal}")
                     continue

@@ -7,6 +7,12 @@ there follow the conclusion, so their order is kept.
 
 from .related import spread_callouts
 
+HELP_HEADINGS_BY_FIELD = {
+    "seek_help_non_urgent": "See a GP if",
+    "seek_help_urgent": "Get advice now if",
+    "seek_help_emergency": "Call emergency services if",
+}
+
 
 def export_text(article):
     causes = list(article.article_causes.select_related("cause"))
@@ -27,6 +33,9 @@ def export_text(article):
     for n, (entry, see_also) in enumerate(question_rows, start=1):
         blocks.append(f"Q{n}. {entry.question}\nA{n}. {entry.answer}")
         blocks += _see_also(see_also)
+    for name, heading in HELP_HEADINGS_BY_FIELD.items():
+        if text := getattr(article, name).strip():
+            blocks.append(f"{heading}:\n{text}")
     blocks += _paragraphs(article.conclusion)
     blocks += [f"See also  {title}" for title in links[len(placed) :]]
     return "\n\n".join(block for block in blocks if block) + "\n"

@@ -3,7 +3,9 @@
 The form: a title line; often a `Title: Subtitle` line; introduction
 paragraphs; numbered causes `N. Name: description`; a lead-in paragraph;
 questions `Q1. …` / `A1. …` (or `Q: …` / `A: …`); `See also  Title` lines
-anywhere between items; a conclusion; page furniture such as `Scroll to Top`.
+anywhere between items; optionally "when to get help" lists under the
+headings `See a GP if:`, `Get advice now if:` and `Call emergency services
+if:`; a conclusion; page furniture such as `Scroll to Top`.
 
 `read_text` turns bytes into normalised text, `parse` turns text into a
 `ParsedArticle`, and `import_article` writes one to the database in a
@@ -32,6 +34,14 @@ SEE_ALSO = re.compile(r"^see also(?::\s*|\s+)(?P<title>\S.*)$", re.I)
 NUMBERED = re.compile(r"^(?P<number>\d{1,4})[.)]\s+(?P<text>\S.*)$")
 QUESTION = re.compile(r"^Q(?P<number>\d{0,4})\s*[.):]\s*(?P<text>\S.*)$")
 ANSWER = re.compile(r"^A(?P<number>\d{0,4})\s*[.):]\s*(?P<text>\S.*)$")
+# "When to get help", at its three levels: a heading line, then a list.
+HELP_HEADINGS = {
+    "see a gp if": "seek_help_non_urgent",
+    "get advice now if": "seek_help_urgent",
+    "call emergency services if": "seek_help_emergency",
+}
+HELP_HEADING = re.compile(rf"^(?P<heading>{'|'.join(HELP_HEADINGS)})\s*:?$", re.I)
+LIST_ITEM = re.compile(r"^[-*]\s+\S")
 
 # Typographic characters that would stop titles and names matching.
 NORMALISE = str.maketrans(
@@ -81,6 +91,7 @@ class ParsedArticle:
     questions: list = field(default_factory=list)
     see_also: list = field(default_factory=list)
     conclusion: list = field(default_factory=list)
+    seek_help: dict = field(default_factory=dict)  # Article field name -> Markdown list
 
 
 def read_text(data, limit=None):
@@ -125,12 +136,14 @@ class _Parser:
         self.paragraph = []  # lines of the paragraph being read
         self.pending = []  # paragraphs not yet known to be body or lead-in/conclusion
         self.open_question = None  # (number, text, line) waiting for its answer
+        self.help = None  # the "when to get help" list being read: [field, lines, line, gap]
 
     def parse(self):
         start = self._read_title()
         for number, line in enumerate(self.lines[start:], start=start + 1):
             self._read_line(line, number)
         self._end_paragraph()
+        self._end_help()
         if self.open_question:
             self._unanswered()
         self._close_section(at_end=True)
@@ -162,7 +175,12 @@ class _Parser:
         return index + 1
 
     def _read_line(self, line, number):
-        if not line or FURNITURE.match(line):
+        if self.help is not None and self._help_line(line):
+            return
+        if match := HELP_HEADING.match(line):
+            self._end_paragraph()
+            self._start_help(match["heading"], number)
+        elif not line or FURNITURE.match(line):
             self._end_paragraph()
         elif match := SEE_ALSO.match(line):
             self._end_paragraph()
@@ -244,6 +262,36 @@ class _Parser:
         counts = {"causes": len(self.article.causes), "questions": len(self.article.questions)}
         after = counts.get(self.section, 0)
         self.article.see_also.append(SeeAlso(title, self.section, after, line))
+
+    # -- when to get help ----------------------------------------------------
+
+    def _start_help(self, heading, line):
+        name = HELP_HEADINGS[heading.lower()]
+        if name in self.article.seek_help:
+            raise ImportFormatError(f"'{heading}' appears twice", line)
+        self.help = [name, [], line, False]
+
+    def _help_line(self, line):
+        """Take `line` into the help list if it belongs there; say whether it did."""
+        lines, gap = self.help[1], self.help[3]
+        if not line:
+            self.help[3] = True  # a blank line: only another list item continues the list
+            return True
+        if (gap and not LIST_ITEM.match(line)) or HELP_HEADING.match(line):
+            self._end_help()
+            return False
+        lines.append(line)
+        self.help[3] = False
+        return True
+
+    def _end_help(self):
+        if self.help is None:
+            return
+        name, lines, start, _ = self.help
+        if not lines:
+            raise ImportFormatError("the list under this heading is empty", start)
+        self.article.seek_help[name] = "\n".join(lines)
+        self.help = None
 
     # -- running text --------------------------------------------------------
 
@@ -390,6 +438,8 @@ def _write(parsed, publish, dry_run):
     article.summary = "\n\n".join(parsed.intro)
     article.faq_intro = "\n\n".join(parsed.lead_in)
     article.conclusion = "\n\n".join(parsed.conclusion)
+    for name in HELP_HEADINGS.values():
+        setattr(article, name, parsed.seek_help.get(name, ""))
     article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
     article.full_clean()
     article.save()

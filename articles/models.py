@@ -18,6 +18,8 @@ from healthsite.markdown import MarkdownModel
 from .ordering import position_validators
 from .slugs import unique_slug
 
+SEEK_HELP_FIELDS = ("seek_help_non_urgent", "seek_help_urgent", "seek_help_emergency")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -136,6 +138,12 @@ class Article(MarkdownModel):
         "call emergency services if",
         blank=True,
         help_text="Emergency: when to call emergency services now. Markdown, usually a list.",
+    )
+    needs_urgency_advice = models.BooleanField(
+        "about a condition or symptom",
+        default=True,
+        help_text="Such articles must say when to get help, at all three levels, before they "
+        "can be published. Untick only for articles that are not (e.g. on healthy eating).",
     )
     meta_description = models.CharField(
         max_length=300,
@@ -264,6 +272,8 @@ class Article(MarkdownModel):
     def clean(self):
         # Before constraint validation, so "publish now" needs no time typed in.
         self._default_publish_time()
+        if self.status == self.Status.PUBLISHED and (refusal := self.publish_refusal()):
+            raise ValidationError({"status": refusal})
         if self.slug:
             owner = SlugRedirect.objects.filter(old_slug=self.slug).exclude(article_id=self.pk)
             if target := owner.select_related("article").first():
@@ -274,6 +284,23 @@ class Article(MarkdownModel):
                         "or delete that redirect first."
                     }
                 )
+
+    def publish_refusal(self):
+        """Why this article may not be published as it stands, or None."""
+        if not (settings.REQUIRE_URGENCY_ADVICE and self.needs_urgency_advice):
+            return None
+        missing = [
+            f"“{self._meta.get_field(name).verbose_name}”"
+            for name in SEEK_HELP_FIELDS
+            if not getattr(self, name).strip()
+        ]
+        if not missing:
+            return None
+        return (
+            "Before publishing, say when to get help at all three levels; missing: "
+            f"{', '.join(missing)}. If the article is not about a condition or symptom, "
+            "untick “about a condition or symptom”."
+        )
 
     def record_review(self, reviewer, today=None):
         """Stamp a medical review: who, when, and when the next one is due."""

@@ -160,6 +160,9 @@ HOME_TOPICS = 12
 # of them also appear as callouts between its causes and questions.
 SEE_ALSO_COUNT = 5
 SEE_ALSO_CALLOUTS = 3
+# Articles about a condition or symptom need "when to get help" advice at all
+# three levels before they can be published; False relaxes that everywhere.
+REQUIRE_URGENCY_ADVICE = True
 # A medical review is due again this many days after the last (NHS: 3 years).
 REVIEW_INTERVAL_DAYS = 3 * 365
 # Plain-text article files larger than this are refused by the importer.

@@ -25,6 +25,8 @@ def make_article(tags=(), **overrides):
         "summary": "An introduction.",
         "status": Article.Status.PUBLISHED,
         "publish_at": timezone.now() - timedelta(hours=1),
+        # Most tests are not about the urgency rule; those that are set it.
+        "needs_urgency_advice": False,
     } | overrides
     article = Article.objects.create(**fields)
     if tags:

@@ -22,7 +22,9 @@ SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "sample-article.txt"
 EARS = (
     "Why do my ears ring?\n\nIntro paragraph.\n\n"
     "1. Loud noise: Concerts can do it.\n2. Earwax: A blockage can do it.\n\n"
-    "Q1. Is it serious?\nA1. Usually not.\n"
+    "Q1. Is it serious?\nA1. Usually not.\n\n"
+    "See a GP if:\n- it lasts a week\n\nGet advice now if:\n- you suddenly cannot hear\n\n"
+    "Call emergency services if:\n- you also have weakness on one side\n"
 )
 HICCUPS = (
     "Why do I get hiccups?\n\nHiccups are common.\n\n"
