@@ -12,9 +12,13 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from faq.models import FAQEntry
+from reviews.admin import SignOffAdminMixin, SignOffFilter
+from sources.admin import ArticleSourceInline, CauseSourceInline
+from sources.models import ArticleSource
 
 from .admin_forms import ArticleAdminForm
 from .admin_import import ArticleImportView
+from .admin_reports import ReportsAdminMixin
 from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect, status_change_refusal
 from .ordering import PositionedInlineFormSet, park
 from .search import batched_refresh
@@ -84,7 +88,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(TagListMixin, CompareVersionAdmin):
+class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -94,12 +98,14 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
         "next_review_due",
         "tag_list",
         "updated",
+        "signed_off",
     ]
     list_filter = [
         "status",
         ReviewDueFilter,
         ("medical_reviewer", admin.RelatedOnlyFieldListFilter),
         "tags",
+        SignOffFilter,
     ]
     list_select_related = ["medical_reviewer"]
     search_fields = ["title", "subtitle", "slug", "tags__name"]
@@ -139,10 +145,11 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
             {"fields": ["medical_reviewer", "last_reviewed", "next_review_due"]},
         ),
         ("Search engines", {"fields": ["meta_description"]}),
+        ("Content checks", {"fields": ["content_checks"]}),
         ("History", {"fields": ["created", "updated"], "classes": ["collapse"]}),
     ]
-    inlines = [ArticleCauseInline, FAQEntryInline, RelatedLinkInline]
-    actions = ["submit_for_review", "publish", "unpublish", "archive"]
+    inlines = [ArticleCauseInline, FAQEntryInline, RelatedLinkInline, ArticleSourceInline]
+    actions = ["submit_for_review", "publish", "unpublish", "archive", "sign_off"]
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
 
@@ -163,7 +170,7 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["created", "updated"]
+        readonly = ["created", "updated", "content_checks"]
         if not self.has_publish_permission(request):
             readonly.append("publish_at")
         if not request.user.has_perm("articles.review_article"):
@@ -269,7 +276,7 @@ class ArticleAdmin(TagListMixin, CompareVersionAdmin):
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
         with transaction.atomic():
-            for rows in (ArticleCause, FAQEntry, RelatedLink):
+            for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
             response = view()
             if request.method != "POST" or response.status_code != 302:
@@ -293,6 +300,7 @@ class CauseAdmin(TagListMixin, CompareVersionAdmin):
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "tags"]
+    inlines = [CauseSourceInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("article_causes"))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from healthsite.db import json_rows
 from healthsite.markdown import MarkdownModel
 
 from .ordering import position_validators
@@ -48,16 +49,43 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-pk")
 
     def for_detail(self):
-        """Everything the article page shows, in a fixed number of queries."""
-        return self.select_related("author", "medical_reviewer").prefetch_related(
-            Prefetch("article_causes", queryset=ArticleCause.objects.select_related("cause")),
-            "faq_entries",
-            Prefetch(
-                "related_links",
-                queryset=RelatedLink.objects.visible().select_related("target"),
-                to_attr="visible_related_links",
-            ),
-            "tags",
+        """Everything the article page shows, in three queries: the article (with its
+        tags, sources and pinned links as JSON), its causes, and its questions."""
+        from sources.models import ArticleSource  # sources.models imports this module
+
+        return (
+            self.select_related("author", "medical_reviewer__reviewer_profile")
+            .annotate(
+                tags_data=json_rows(
+                    TaggedArticle.objects.all(),
+                    "content_object",
+                    id="tag_id",
+                    name="tag__name",
+                    slug="tag__slug",
+                ),
+                pinned_data=json_rows(
+                    RelatedLink.objects.filter(target__isnull=False),
+                    "article",
+                    position="position",
+                    target="target_id",
+                ),
+                sources_data=json_rows(
+                    ArticleSource.objects.all(),
+                    "article",
+                    position="position",
+                    id="source_id",
+                    title="source__title",
+                    publisher="source__publisher",
+                    url="source__url",
+                    doi="source__doi",
+                    pmid="source__pmid",
+                    accessed="source__accessed",
+                ),
+            )
+            .prefetch_related(
+                Prefetch("article_causes", queryset=ArticleCause.objects.select_related("cause")),
+                "faq_entries",
+            )
         )
 
 
@@ -591,7 +619,13 @@ reversion.register(RelatedLink)
 reversion.register(
     Article,
     exclude=["search_vector"],  # derived; recomputed when a revision is restored
-    follow=["article_causes", "faq_entries", "related_links", "taggedarticle_set"],
+    follow=[
+        "article_causes",
+        "faq_entries",
+        "related_links",
+        "taggedarticle_set",
+        "article_sources",
+    ],
 )
 reversion.register(TaggedCause)
-reversion.register(Cause, follow=["taggedcause_set"])
+reversion.register(Cause, follow=["taggedcause_set", "cause_sources"])

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from taggit.models import Tag
 
 from faq.models import FAQEntry
+from sources.models import ArticleSource
 
 from .models import Article, ArticleCause, RelatedLink
 from .page import ArticleContent, article_page_context
@@ -108,7 +109,11 @@ def unsaved_content(form, formsets, saved):
     if FAQEntry in formsets:
         content.questions = kept_rows(formsets[FAQEntry])
     if RelatedLink in formsets:
-        content.pinned = visible_targets(kept_rows(formsets[RelatedLink]), article)
+        content.pinned = [
+            target.pk for target in visible_targets(kept_rows(formsets[RelatedLink]), article)
+        ]
+    if ArticleSource in formsets:
+        content.sources = [cited.source for cited in kept_rows(formsets[ArticleSource])]
     if "tags" in form.cleaned_data:
         content.tags = tags_named(form.cleaned_data["tags"])
     for row in (*content.causes, *content.questions):

@@ -8,7 +8,7 @@ neither filter by status nor stop early (taggit #751, #709).
 """
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from .models import Article
 
@@ -16,24 +16,30 @@ from .models import Article
 def related_articles(content, limit=None):
     """Up to `limit` (default `SEE_ALSO_COUNT`) published articles, pins first.
 
-    `content` is an `articles.page.ArticleContent`: the article, its visible
-    pinned targets and its tags. Costs one query, or none when the pins fill
-    the list or the article has no tags.
+    `content` is an `articles.page.ArticleContent`: the article, the ids its
+    pinned links point to, and its tags. One query finds both the pinned
+    articles readers may see and those sharing the most tags; none when there
+    are neither pins nor tags.
     """
     limit = settings.SEE_ALSO_COUNT if limit is None else limit
     pinned = content.pinned[:limit]
     tag_ids = [tag.pk for tag in content.tags if tag.pk]
-    if len(pinned) >= limit or not tag_ids:
-        return pinned
-    by_tags = (
+    if not (pinned or tag_ids) or limit <= 0:
+        return []
+    shares_a_tag = Q(taggedarticle__tag_id__in=tag_ids)
+    pin_order = Case(
+        *(When(pk=pk, then=Value(order)) for order, pk in enumerate(pinned)),
+        output_field=IntegerField(),
+    )
+    related = (
         Article.objects.published()
-        .exclude(pk__in=[content.article.pk, *(target.pk for target in pinned)])
-        .filter(taggedarticle__tag_id__in=tag_ids)
-        .annotate(shared_tags=Count("taggedarticle"))
-        .order_by("-shared_tags", "-publish_at", "-pk")
+        .exclude(pk=content.article.pk)
+        .filter(Q(pk__in=pinned) | shares_a_tag)
+        .annotate(pin=pin_order, shared_tags=Count("taggedarticle", filter=shares_a_tag))
+        .order_by(F("pin").asc(nulls_last=True), "-shared_tags", "-publish_at", "-pk")
         .only("title", "slug", "subtitle", "meta_description", "publish_at")
     )
-    return pinned + list(by_tags[: limit - len(pinned)])
+    return list(related[:limit])
 
 
 def spread_callouts(causes, questions, related, limit=None):

@@ -10,6 +10,9 @@ import re
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from reviews.models import public_name
+from sources.structured_data import citations
+
 CONTEXT = "https://schema.org"
 PUBLISHER_NAME = "Healthsite"
 LANGUAGE = "en-GB"
@@ -42,7 +45,7 @@ def _web_page(content, request, url):
             "datePublished": _iso(article.publish_at),
             "dateModified": _iso(article.updated),
             "lastReviewed": _iso(article.last_reviewed),
-            "reviewedBy": _person(article.medical_reviewer),
+            "reviewedBy": _reviewer(article.medical_reviewer),
             "author": _person(article.author),
             "publisher": {
                 "@type": "Organization",
@@ -50,6 +53,7 @@ def _web_page(content, request, url):
                 "url": request.build_absolute_uri(reverse("home")),
             },
             "inLanguage": LANGUAGE,
+            "citation": citations(content.sources) or None,
             "keywords": ", ".join(tags) or None,
             "about": _compact(
                 {"@type": "MedicalCondition", "name": article.title, "cause": causes or None}
@@ -102,6 +106,21 @@ def _person(user):
     if user is None:
         return None
     return {"@type": "Person", "name": user.get_full_name() or user.get_username()}
+
+
+def _reviewer(user):
+    """The medical reviewer (stamped by their sign-off), with their public credentials."""
+    if user is None:
+        return None
+    profile = getattr(user, "reviewer_profile", None)
+    return _compact(
+        {
+            "@type": "Person",
+            "name": public_name(user),
+            "honorificSuffix": (profile and profile.credentials) or None,
+            "jobTitle": (profile and profile.profession) or None,
+        }
+    )
 
 
 def _iso(value):

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class HealthsiteConfig(AppConfig):
     name = "healthsite"
+
+
+class HealthsiteAdminConfig(admin_apps.AdminConfig):
+    # Not this package's own config: INSTALLED_APPS names it in place of django.contrib.admin.
+    default = False
+    default_site = "healthsite.admin_site.HealthsiteAdminSite"

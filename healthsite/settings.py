@@ -42,7 +42,7 @@ ALLOWED_HOSTS = env_list(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "healthsite.apps.HealthsiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "healthsite",
     "articles",
     "faq",
+    "reviews",
+    "sources",
 ]
 
 MIDDLEWARE = [

@@ -52,6 +52,7 @@ def article_data(causes=(), faqs=(), links=(), initial=(0, 0, 0), **fields):
     data |= inline("article_causes", causes, initial[0])
     data |= inline("faq_entries", faqs, initial[1])
     data |= inline("related_links", links, initial[2])
+    data |= inline("article_sources", [], 0)
     return data
 
 
@@ -370,7 +371,8 @@ class TestCauseAndFAQAdmin:
     def test_a_new_cause_can_be_added_in_a_popup(self, staff_client):
         response = staff_client.post(
             reverse("admin:articles_cause_add") + "?_to_field=id&_popup=1",
-            {"name": "Cold feet", "slug": "", "description": "", "tags": "", "_popup": "1"},
+            {"name": "Cold feet", "slug": "", "description": "", "tags": "", "_popup": "1"}
+            | inline("cause_sources", [], 0),
         )
         assert response.status_code == 200
         assert "popup_response" in response.content.decode()

@@ -89,13 +89,18 @@ class TestRelatedArticles:
         with django_assert_num_queries(1):
             assert len(related_articles(article)) == 5
 
-    def test_no_query_when_pins_fill_the_list(self, settings, django_assert_num_queries):
-        settings.SEE_ALSO_COUNT = 1
-        article = make_article(tags=["a"])
-        add_link(article, make_article())
-        article = for_detail(article)
+    def test_no_query_without_pins_or_tags(self, django_assert_num_queries):
+        article = for_detail(make_article())
         with django_assert_num_queries(0):
-            assert len(related_articles(article)) == 1
+            assert related_articles(article) == []
+
+    def test_unpublished_pins_do_not_use_up_the_list(self, settings):
+        settings.SEE_ALSO_COUNT = 2
+        article = make_article(tags=["a"])
+        add_link(article, make_draft(title="Draft pin"))
+        add_link(article, make_article(title="Live pin"))
+        make_article(title="By tag", tags=["a"])
+        assert titles(related_articles(for_detail(article))) == ["Live pin", "By tag"]
 
 
 class TestSpreadCallouts:

@@ -1,0 +1,84 @@
+"""What a medical reviewer signs off: a fingerprint of everything readers see.
+
+The sha256 of an article's reader-visible content as stored in the database,
+so a sign-off can tell later whether that content has changed. Workflow and
+bookkeeping fields (status, review dates, author, edit token, timestamps,
+search vector) are left out: changing them changes nothing the reviewer read.
+Lists are taken in their order on the page; the stored position numbers are
+not part of it, since renumbering rows without reordering them shows readers
+nothing new.
+"""
+
+import hashlib
+import json
+
+from django.apps import apps
+from django.db.models.functions import Coalesce
+
+from articles.models import Article, ArticleCause, RelatedLink, TaggedArticle
+from faq.models import FAQEntry
+
+ARTICLE_FIELDS = [
+    "title",
+    "subtitle",
+    "summary",
+    "faq_intro",
+    "conclusion",
+    "seek_help_non_urgent",
+    "seek_help_urgent",
+    "seek_help_emergency",
+    "meta_description",
+]
+
+
+def content_fingerprint(article):
+    return content_fingerprints([article.pk])[article.pk]
+
+
+def content_fingerprints(article_ids):
+    """{article id: sha256 hex} for these articles, in one query per relation."""
+    contents = {
+        pk: {"fields": fields, "causes": [], "questions": [], "links": [], "tags": []}
+        for pk, *fields in Article.objects.filter(pk__in=article_ids).values_list(
+            "pk", *ARTICLE_FIELDS
+        )
+    }
+    ids = list(contents)
+    causes = ArticleCause.objects.filter(article_id__in=ids).order_by("article_id", "position")
+    # A cause without its own explanation shows readers the cause's general description.
+    for pk, name, explanation, description in causes.values_list(
+        "article_id", "cause__name", "explanation", "cause__description"
+    ):
+        contents[pk]["causes"].append([name, explanation or description])
+    questions = FAQEntry.objects.filter(article_id__in=ids).order_by("article_id", "position")
+    for pk, question, answer in questions.values_list("article_id", "question", "answer"):
+        contents[pk]["questions"].append([question, answer])
+    # The target's own title: `target_title` catches up only after the target's save.
+    links = RelatedLink.objects.filter(article_id__in=ids).order_by("article_id", "position")
+    for pk, title in links.annotate(shown=Coalesce("target__title", "target_title")).values_list(
+        "article_id", "shown"
+    ):
+        contents[pk]["links"].append(title)
+    tags = TaggedArticle.objects.filter(content_object_id__in=ids)
+    for pk, name in tags.values_list("content_object_id", "tag__name"):
+        contents[pk]["tags"].append(name)
+    # Only there when some are cited: the key's absence keeps older fingerprints valid.
+    for pk, title, url in _sources(ids):
+        contents[pk].setdefault("sources", []).append([title, url])
+    return {pk: _digest(content) for pk, content in contents.items()}
+
+
+def _sources(article_ids):
+    """(article id, title, url) of each cited source, in order, when the sources app is in use."""
+    if not (apps.is_installed("sources") and hasattr(Article, "article_sources")):
+        return []
+    cited = Article.article_sources.rel.related_model.objects.filter(article_id__in=article_ids)
+    return cited.order_by("article_id", "position").values_list(
+        "article_id", "source__title", "source__url"
+    )
+
+
+def _digest(content):
+    content["tags"].sort()
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,191 @@
+"""Medical sign-off: a reviewer approves one revision of an article's content.
+
+A sign-off records the reversion `Version` signed and a fingerprint of the
+reader-visible content at that moment (`reviews.fingerprint`). The article is
+signed off while its current content still has that fingerprint: any change
+readers could see clears it, bookkeeping (status, review dates) does not, and
+undoing a change restores it.
+"""
+
+from dataclasses import dataclass
+
+import reversion
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import BooleanField, Case, OuterRef, Subquery, Value, When
+from django.db.models.lookups import Exact
+from reversion.models import Version
+
+from articles.models import Article
+
+from .fingerprint import content_fingerprint
+
+
+class ReviewerProfile(models.Model):
+    """How a medical reviewer is named to readers, on the page and in its structured data."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    display_name = models.CharField(
+        max_length=150, help_text='The name readers see, with any title: "Dr Asha Patel".'
+    )
+    credentials = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text='Qualifications shown after the name, e.g. "MBBS, MRCGP".',
+    )
+    profession = models.CharField(
+        max_length=150, blank=True, help_text='For search engines, e.g. "General practitioner".'
+    )
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self):
+        return ", ".join(filter(None, [self.display_name, self.credentials]))
+
+
+def public_name(user):
+    """A reviewer as readers see them: from their profile, else from their account."""
+    profile = getattr(user, "reviewer_profile", None)
+    if profile is not None:
+        return profile.public_name
+    return user.get_full_name() or user.get_username()
+
+
+class SignOffQuerySet(models.QuerySet):
+    def for_display(self):
+        return self.select_related("reviewer__reviewer_profile")
+
+
+class SignOff(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sign_offs")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sign_offs"
+    )
+    version = models.ForeignKey(
+        Version,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The revision signed off.",
+    )
+    fingerprint = models.CharField(
+        max_length=64, help_text="sha256 of the reader-visible content signed off."
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SignOffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "-signed_at"], name="signoff_article_latest_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.article} signed off by {self.reviewer_name}"
+
+    @property
+    def reviewer_name(self):
+        return public_name(self.reviewer)
+
+    @property
+    def reviewer_profile(self):
+        return getattr(self.reviewer, "reviewer_profile", None)
+
+
+class ArticleReviewState(models.Model):
+    """The fingerprint of an article's current content, for lists, filters and counts.
+
+    `is_signed_off` answers for one article by fingerprinting it afresh (a few
+    small queries). Lists, the sign-off filter, the dashboard and the admin
+    index ask for many articles at once, so they compare the latest sign-off
+    with this stored fingerprint in SQL instead. A row exists only for
+    articles signed off at least once (an article never signed off needs no
+    fingerprint to be "awaiting sign-off"), and `reviews.receivers` refreshes
+    it whenever anything the fingerprint covers is saved or deleted.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="review_state"
+    )
+    content_fingerprint = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"Review state of {self.article_id}"
+
+
+@dataclass
+class SignOffState:
+    latest: SignOff | None
+    current: bool  # the latest sign-off covers the content as it is now
+
+
+def latest_sign_off(article):
+    """The article's latest sign-off with its reviewer's profile, in one query; None if unsaved."""
+    if article.pk is None:
+        return None
+    return SignOff.objects.for_display().filter(article=article).first()
+
+
+def sign_off_state(article):
+    latest = latest_sign_off(article)
+    current = latest is not None and latest.fingerprint == content_fingerprint(article)
+    return SignOffState(latest=latest, current=current)
+
+
+def is_signed_off(article):
+    return sign_off_state(article).current
+
+
+def with_sign_off_state(articles):
+    """Annotate `content_signed_off`: the latest sign-off covers the stored content."""
+    latest = SignOff.objects.filter(article=OuterRef("pk")).values("fingerprint")[:1]
+    current = ArticleReviewState.objects.filter(article=OuterRef("pk")).values(
+        "content_fingerprint"
+    )
+    return articles.annotate(
+        content_signed_off=Case(
+            When(Exact(Subquery(current), Subquery(latest)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def record_sign_off(article, reviewer):
+    """`reviewer` signs off the article's latest revision, as its content stands now.
+
+    Only the review fields are written, with an UPDATE: a sign-off is not an
+    edit, so it neither makes a revision of its own (unless the article has
+    none yet) nor invalidates the edit forms others have open.
+    """
+    with transaction.atomic():
+        version = Version.objects.get_for_object(article).first()
+        if version is None:
+            with reversion.create_revision():
+                reversion.set_user(reviewer)
+                reversion.set_comment("Signed off")
+                reversion.add_to_revision(article)
+            version = Version.objects.get_for_object(article).first()
+        fingerprint = content_fingerprint(article)
+        signed = SignOff.objects.create(
+            article=article, reviewer=reviewer, version=version, fingerprint=fingerprint
+        )
+        ArticleReviewState.objects.update_or_create(
+            article=article, defaults={"content_fingerprint": fingerprint}
+        )
+        article.record_review(reviewer)
+        Article.objects.filter(pk=article.pk).update(
+            medical_reviewer=reviewer,
+            last_reviewed=article.last_reviewed,
+            next_review_due=article.next_review_due,
+        )
+    return signed

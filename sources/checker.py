@@ -1,0 +1,146 @@
+"""The link checker: does each cited source still answer?
+
+Each URL is asked with HEAD, and with GET when HEAD fails (many servers refuse
+or mishandle HEAD), following at most `MAX_REDIRECTS` redirects. Requests run
+in a bounded thread pool; only the main thread touches the database.
+"""
+
+import http.client
+import socket
+import ssl
+import string
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urljoin, urlsplit
+from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+
+from .models import Source
+
+DEFAULT_USER_AGENT = "Healthsite-link-checker/1.0 (checks cited sources)"
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+READ_LIMIT = 1024  # a GET reads this much of the body, to see that one starts
+
+
+@dataclass(frozen=True)
+class Result:
+    status: int | None  # the final HTTP status, if any server answered
+    error: str  # short human text when the check failed without an HTTP error status
+    final_url: str
+
+
+@dataclass
+class Summary:
+    ok: int = 0
+    broken: list = field(default_factory=list)  # the broken Source objects, as updated
+
+    def __str__(self):
+        checked = self.ok + len(self.broken)
+        noun = "source" if checked == 1 else "sources"
+        return f"Checked {checked} {noun}: {self.ok} OK, {len(self.broken)} broken."
+
+
+def check_sources(sources, *, timeout=10, concurrency=8, user_agent=None):
+    """Check every source's URL and record the outcome on its row.
+
+    Each row gets one `update()` of the check fields only. Returns a `Summary`.
+    Never raises for a bad URL or an unreachable server; that is what it records.
+    """
+    user_agent = user_agent or getattr(settings, "SOURCE_CHECK_USER_AGENT", DEFAULT_USER_AGENT)
+    summary = Summary()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = {
+            pool.submit(check_url, source.url, timeout=timeout, user_agent=user_agent): source
+            for source in sources
+        }
+        for future in as_completed(futures):
+            source = futures[future]
+            result = future.result()
+            source.last_checked = timezone.now()
+            source.last_status = result.status
+            source.last_error = result.error
+            source.final_url = result.final_url
+            Source.objects.filter(pk=source.pk).update(
+                last_checked=source.last_checked,
+                last_status=source.last_status,
+                last_error=source.last_error,
+                final_url=source.final_url,
+            )
+            if source.is_broken:
+                summary.broken.append(source)
+            else:
+                summary.ok += 1
+    return summary
+
+
+def check_url(url, *, timeout, user_agent):
+    """HEAD, then GET if HEAD did not succeed. Returns a `Result`; never raises."""
+    result = _fetch("HEAD", url, timeout, user_agent)
+    if result.error or result.status >= 400:
+        result = _fetch("GET", url, timeout, user_agent)
+    return result
+
+
+class _NoRedirects(HTTPRedirectHandler):
+    # urllib would turn a redirected HEAD into a GET and allow ten hops;
+    # `_fetch` follows redirects itself instead.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _fetch(method, url, timeout, user_agent):
+    # Many publishers set a cookie and redirect; without one they redirect forever.
+    opener = build_opener(_NoRedirects, HTTPCookieProcessor(CookieJar()))
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            if urlsplit(url).scheme not in ("http", "https"):
+                return Result(None, "not a web address", url)
+            request = Request(iri_to_uri(url), method=method, headers={"User-Agent": user_agent})
+            with opener.open(request, timeout=timeout) as response:
+                if method == "GET":
+                    response.read(READ_LIMIT)
+                return Result(response.status, "", url)
+        except HTTPError as error:
+            error.close()
+            status, location = error.code, error.headers.get("Location")
+        except Exception as error:  # whatever went wrong is what the check reports
+            return Result(None, describe_error(error), url)
+        if status not in REDIRECT_STATUSES or not location:
+            return Result(status, "", url)
+        # Headers arrive decoded as Latin-1: recover the bytes, percent-encode them.
+        url = urljoin(url, quote(location, encoding="latin-1", safe=string.punctuation))
+    return Result(status, "too many redirects", url)
+
+
+def describe_error(error):
+    """A few words for editors on why no server answered."""
+    if isinstance(error, URLError) and isinstance(error.reason, BaseException):
+        error = error.reason
+    match error:
+        case TimeoutError():
+            return "timed out"
+        case ConnectionRefusedError():
+            return "connection refused"
+        case socket.gaierror():
+            return "host not found"
+        case ssl.SSLCertVerificationError():
+            return "certificate not trusted"
+        case ssl.SSLError():
+            return "secure connection failed"
+        case http.client.RemoteDisconnected():
+            return "closed without answering"
+        case ConnectionResetError():
+            return "connection reset"
+        case URLError() | ValueError() | http.client.InvalidURL():
+            return "invalid address"
+        case http.client.HTTPException():
+            return "not a valid HTTP answer"
+        case OSError() if error.strerror:
+            return error.strerror.lower()[:200]
+    return type(error).__name__

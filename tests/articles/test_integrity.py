@@ -1,0 +1,157 @@
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.integrity import broken_internal_links, broken_see_also_links, link_problem
+from articles.lints import lint_article
+from articles.models import Article
+from tests.factories import (
+    add_cause,
+    add_faq,
+    add_link,
+    make_article,
+    make_cause,
+    make_draft,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONG = "Drinking enough water through the day keeps the muscles working and stops cramps."
+
+
+def problems(found):
+    return sorted((p.article.title, p.where, p.target, p.reason) for p in found)
+
+
+class TestSeeAlsoReport:
+    def test_report_after_a_target_is_unpublished(self):
+        article = make_article(title="Cramps")
+        target = make_article(title="Hydration")
+        add_link(article, target)
+        assert problems(broken_see_also_links()) == []
+        Article.objects.filter(pk=target.pk).update(status="draft")
+        assert problems(broken_see_also_links()) == [
+            ("Cramps", "See also", "Hydration", "the article is draft")
+        ]
+
+    def test_pending_archived_scheduled_and_deleted_targets(self):
+        article = make_article(title="Cramps")
+        add_link(article, target_title="Not written")
+        add_link(article, make_article(title="Old", status="archived"))
+        add_link(
+            article,
+            make_article(title="Soon", publish_at=timezone.now() + timezone.timedelta(days=1)),
+        )
+        gone = make_article(title="Gone")
+        add_link(article, gone)
+        gone.delete()
+        reasons = {p.target: p.reason for p in broken_see_also_links()}
+        assert reasons == {
+            "Not written": "no article has this title (not written yet, or deleted)",
+            "Old": "the article is archived",
+            "Soon": "scheduled: not published yet",
+            "Gone": "no article has this title (not written yet, or deleted)",
+        }
+
+
+class TestInternalLinks:
+    def test_link_problems(self):
+        live = make_article(slug="live")
+        make_draft(slug="draft")
+        cause = make_cause(name="Dehydration")
+        assert link_problem(live.get_absolute_url()) is None
+        assert link_problem("/articles/draft/") == "not a published article"
+        assert link_problem("/articles/never/") == "not a published article"
+        assert link_problem(cause.get_absolute_url()) is None
+        assert link_problem("/causes/never/") == "no cause has this address"
+        assert link_problem("/no/such/page/") == "no page has this address"
+        assert link_problem("/admin/") == "a staff-only page"
+
+    def test_report_finds_them_in_every_markdown_field(self):
+        make_draft(slug="draft")
+        article = make_article(title="Cramps", summary="See [this](/articles/draft/).")
+        add_cause(article, make_cause(name="Heat"), explanation="[Gone](/causes/gone/)")
+        add_faq(article, question="More?", answer="[Here](/nowhere/) and [ok](/faq/)")
+        assert problems(broken_internal_links()) == [
+            ("Cramps", "cause: Heat", "/causes/gone/", "no cause has this address"),
+            ("Cramps", "question: More?", "/nowhere/", "no page has this address"),
+            ("Cramps", "summary", "/articles/draft/", "not a published article"),
+        ]
+
+    def test_readers_never_see_a_broken_internal_link(self, client):
+        target = make_article(title="Hydration", slug="hydration")
+        article = make_article(
+            summary="Read [about water](/articles/hydration/) and [drafts](/articles/nope/).",
+        )
+        add_faq(article, answer="See [hydration](/articles/hydration/).")
+        content = client.get(article.get_absolute_url()).content.decode()
+        assert content.count('href="/articles/hydration/"') == 2
+        assert "about water" in content and "drafts" in content
+        assert 'href="/articles/nope/"' not in content
+
+        Article.objects.filter(pk=target.pk).update(status="archived")
+        content = client.get(article.get_absolute_url()).content.decode()
+        assert 'href="/articles/hydration/"' not in content
+        assert "about water" in content  # the words stay, without the link
+
+    def test_links_to_an_old_slug_still_work(self, client):
+        target = make_article(slug="old")
+        target.slug = "new"
+        target.save()
+        article = make_article(summary="[Moved](/articles/old/)")
+        assert 'href="/articles/old/"' in client.get(article.get_absolute_url()).content.decode()
+
+
+class TestLints:
+    def test_meta_description(self):
+        assert "The meta description is missing" in lint_article(make_article())[0]
+        article = make_article(meta_description="x" * 200)
+        assert "200 characters" in lint_article(article)[0]
+        assert not any("meta" in w for w in lint_article(make_article(meta_description="Ok.")))
+
+    def test_an_answer_that_repeats_the_body(self):
+        article = make_article(summary=f"Intro. {LONG} More.", meta_description="Fine.")
+        add_faq(article, question="Why drink?", answer=LONG)
+        add_faq(article, question="Other?", answer="Something else entirely, said differently.")
+        warnings = lint_article(article)
+        assert "The answer to “Why drink?” repeats the article's text." in warnings
+        assert not any("Other?" in w for w in warnings)
+
+    def test_near_duplicates_across_articles(self):
+        first = make_article(title="Cramps", meta_description="Fine.")
+        add_cause(first, make_cause(name="Thirst"), explanation=LONG)
+        add_faq(first, question="Water?", answer=LONG)
+        second = make_article(title="Headache", meta_description="Fine.")
+        add_cause(second, make_cause(name="Heat"), explanation=LONG.replace("stops", "prevents"))
+        add_faq(second, question="Fluids?", answer=LONG + "!")
+        warnings = lint_article(second)
+        assert "The explanation of “Heat” is nearly the same as in “Cramps”." in warnings
+        assert "The answer to “Fluids?” is nearly the same as in “Cramps”." in warnings
+        third = make_article(title="Other", meta_description="Fine.")
+        add_faq(third, question="Q?", answer="A completely different answer about sleep and rest.")
+        assert not any("nearly the same" in w for w in lint_article(third))
+
+
+class TestAdminReports:
+    def test_links_report(self, staff_client):
+        article = make_article(title="Cramps", summary="[Gone](/articles/gone/)")
+        add_link(article, make_draft(title="Hydration"))
+        changelist = staff_client.get(reverse("admin:articles_article_changelist"))
+        assert reverse("admin:articles_links") in changelist.content.decode()
+        content = staff_client.get(reverse("admin:articles_links")).content.decode()
+        assert "Hydration" in content and "The article is draft" in content
+        assert "/articles/gone/" in content and "Not a published article" in content
+
+    def test_checks_report_and_the_change_form(self, staff_client):
+        article = make_article(title="Cramps")
+        content = staff_client.get(reverse("admin:articles_checks")).content.decode()
+        assert "Cramps" in content and "The meta description is missing" in content
+        change = staff_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+        assert "The meta description is missing" in change.content.decode()
+        assert staff_client.get(reverse("admin:articles_checks"), {"page": "x"}).status_code == 200
+
+    def test_reports_need_view_permission(self, client):
+        client.force_login(make_user(is_staff=True))
+        assert client.get(reverse("admin:articles_links")).status_code == 403
+        assert client.get(reverse("admin:articles_checks")).status_code == 403
