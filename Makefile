@@ -9,12 +9,21 @@ test lint: export DJANGO_SECRET_KEY ?= insecure-key-for-tests-only
 test lint: export DJANGO_HTTPS ?= 0
 run migrate superuser: export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run test lint migrate superuser clean
+# The benchmark: its own PostgreSQL database, production settings, no page cache.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/healthsite_bench
+BENCH_ARTICLES ?= 100000
+bench: export DJANGO_SECRET_KEY ?= insecure-key-for-bench-only
+bench: export DJANGO_HTTPS ?= 0
+bench: export DJANGO_PAGE_CACHE ?= 0
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+
+.PHONY: help install run test lint migrate superuser bench clean
 
 help:
 	@echo "make run        set up, migrate, load demo content, serve on http://127.0.0.1:8000"
 	@echo "make test       set up and run every test (PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint       ruff and the migrations check"
+	@echo "make bench      seed BENCH_ARTICLES (100000) articles on PostgreSQL, time search"
 	@echo "make superuser  create an admin login"
 
 $(BIN)/python:
@@ -49,6 +58,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install
+	@# Creates the default database; bring your own for another BENCH_DATABASE_URL.
+	@createdb -h 127.0.0.1 -U postgres healthsite_bench 2>&1 | grep -v "already exists" >&2 || true
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_bench --articles $(BENCH_ARTICLES) --top-up
+	$(BIN)/python manage.py bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
