@@ -5,6 +5,11 @@ from django.contrib.admin import apps as admin_apps
 class HealthsiteConfig(AppConfig):
     name = "healthsite"
 
+    def ready(self):
+        from .page_cache import connect_receivers
+
+        connect_receivers()
+
 
 class HealthsiteAdminConfig(admin_apps.AdminConfig):
     # Not this package's own config: INSTALLED_APPS names it in place of django.contrib.admin.

@@ -6,9 +6,11 @@ secret key rather than run with a guessable one.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,6 +25,20 @@ def env_list(name, default=()):
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return items or list(default)
+
+
+def env_int(name, default, minimum=1):
+    """A whole-number environment variable, at least `minimum`; unset is `default`."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        raise SystemExit(f"Healthsite: {name} must be a whole number of at least {minimum}.")
+    return number
 
 
 DEBUG = env_flag("DJANGO_DEBUG", False)
@@ -51,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "csp",
+    "axes",
     "taggit",
     "reversion",
     "reversion_compare",
@@ -64,12 +82,27 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags and 304s, for cached and fresh pages alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous readers' pages (healthsite/page_cache.py). Before CSP, so that a
+    # cached page keeps the header whose nonce matches its JSON-LD.
+    "healthsite.page_cache.PageCacheMiddleware",
+    # django-csp, with the admin's narrower relaxation (see CONTENT_SECURITY_POLICY).
+    "healthsite.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login that django-axes refused into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses locked-out logins before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "healthsite.urls"
@@ -141,23 +174,91 @@ TAGGIT_CASE_INSENSITIVE = True
 # With debug off HTTPS is on unless DJANGO_HTTPS=0 (plain HTTP on a private
 # address, for tests and benchmarks).
 HTTPS = env_flag("DJANGO_HTTPS", not DEBUG)
-if env_flag("DJANGO_BEHIND_PROXY", False):
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and appends the
+# client's address to X-Forwarded-For). Never when clients reach the app directly.
+BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preload is a commitment that is slow to undo, so it is opt-in; while it is
+# off, `check --deploy` is told that leaving it off is deliberate.
 SECURE_HSTS_PRELOAD = HTTPS and env_flag("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only the admin sets cookies (session and CSRF); public pages set none, so a
+# CDN can cache them. No script reads either cookie.
+SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Content-Security-Policy (django-csp) ------------------------------------
+# Public pages: nothing inline but the JSON-LD block, which carries the
+# per-response nonce ({% jsonld %}); the nonce is only in the header on pages
+# that used it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+# Under ADMIN_URL only, these directives replace the ones above: Django's admin
+# widgets and django-reversion-compare write inline styles. Scripts stay strict.
+CONTENT_SECURITY_POLICY_ADMIN_REPLACE = {
+    "style-src": [SELF, "'unsafe-inline'"],
+}
+
+# --- Admin -----------------------------------------------------------------
+# The admin's URL prefix: "admin/" unless DJANGO_ADMIN_URL moves it.
+ADMIN_URL = (os.environ.get("DJANGO_ADMIN_URL", "").strip().strip("/") or "admin") + "/"
+
+# Brute-force protection (django-axes): after AXES_FAILURE_LIMIT failed logins
+# for one user name from one address, that pair is refused for the cool-off
+# (each refused try restarts it). Attempts are kept in the database, so every
+# app server sees them; `python manage.py axes_reset` lifts all lockouts.
+AXES_FAILURE_LIMIT = env_int("DJANGO_AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("DJANGO_AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed logins. Try again in {AXES_COOLOFF_MINUTES} "
+    f"minute{'' if AXES_COOLOFF_MINUTES == 1 else 's'}."
+)
+AXES_LOCKOUT_CALLABLE = "healthsite.security.lockout_response"
+# Log lines ("AXES: Locking out …", a warning) name the user name and address;
+# passwords are always masked.
+AXES_SENSITIVE_PARAMETERS = []
+# REMOTE_ADDR, or behind the proxy the address it appended to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "healthsite.security.client_ip_address"
+# The database handler, made safe for odd User-Agent and Accept headers.
+AXES_HANDLER = "healthsite.security.AxesHandler"
 
 # --- Site behaviour --------------------------------------------------------
 ARTICLES_PER_PAGE = 20
 HOME_LATEST_ARTICLES = 6
 HOME_TOPICS = 12
+# Whole pages for anonymous readers, kept until content changes (see
+# healthsite/page_cache.py). DJANGO_PAGE_CACHE=0 turns it off, for benchmarks.
+PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = 600
 # How many related articles an article page shows ("See also"), and how many
 # of them also appear as callouts between its causes and questions.
 SEE_ALSO_COUNT = 5
@@ -172,13 +273,34 @@ IMPORT_MAX_BYTES = 512 * 1024
 # Articles with at least this many sections get an "On this page" contents list.
 TABLE_OF_CONTENTS_MIN_SECTIONS = 3
 
+# Logs go to stdout, one JSON object per line (healthsite/logging.py): a line
+# per request from healthsite.middleware.RequestLogMiddleware, and errors,
+# 500s with their traceback, from django.request. DJANGO_LOG_LEVEL (INFO)
+# sets how much the site's and Django's loggers say.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "").strip().upper() or "INFO"
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise SystemExit(
+        "Healthsite: DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "formatters": {"json": {"()": "healthsite.logging.JSONFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": "WARNING"},
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "healthsite": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django.request: 4xx as warnings, 5xx as errors with the traceback.
+        "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        "healthsite": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        **{
+            app: {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False}
+            for app in ("articles", "faq", "reviews", "sources")
+        },
     },
 }

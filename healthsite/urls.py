@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -25,5 +26,6 @@ urlpatterns = [
     path("feed/", LatestArticlesFeed(), name="feed"),
     path("", include("articles.urls")),
     path("faq/", include("faq.urls")),
-    path("admin/", admin.site.urls),
+    # "admin/" unless DJANGO_ADMIN_URL moves it.
+    path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import make_user
 
@@ -10,6 +11,14 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached pages and the content generation must not leak between tests.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

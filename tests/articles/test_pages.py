@@ -52,7 +52,7 @@ def in_order(content, *texts):
 
 
 def json_ld(content):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', content, re.S)
     return {data["@type"]: data for data in map(json.loads, blocks)}
 
 

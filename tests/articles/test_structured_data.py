@@ -9,13 +9,13 @@ from django.test import RequestFactory
 from articles.models import Article
 from articles.page import ArticleContent
 from articles.structured_data import article_structured_data
-from healthsite.templatetags.jsonld import jsonld
+from healthsite.templatetags.jsonld import jsonld_scripts
 from tests.factories import add_cause, add_faq, make_article, make_cause, make_user
 
 pytestmark = pytest.mark.django_db
 
 HOST = "http://testserver"
-SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+SCRIPT = re.compile(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', re.DOTALL)
 HOSTILE = "Itchy </script><script>alert(1)</script> skin <!-- & more"
 
 
@@ -155,26 +155,26 @@ def scripts(markup):
     return SCRIPT.findall(markup)
 
 
-def test_jsonld_filter_writes_one_script_per_object_that_round_trips():
+def test_jsonld_writes_one_script_per_object_that_round_trips():
     article = make_article(tags=["skin"])
     add_cause(article)
     add_faq(article)
     objects = build(article)
 
-    bodies = scripts(jsonld(objects))
+    bodies = scripts(jsonld_scripts(objects))
 
     assert [json.loads(body) for body in bodies] == objects
 
 
-def test_jsonld_filter_takes_a_single_object():
-    assert [json.loads(body) for body in scripts(jsonld({"a": "é"}))] == [{"a": "é"}]
+def test_jsonld_takes_a_single_object():
+    assert [json.loads(body) for body in scripts(jsonld_scripts({"a": "é"}))] == [{"a": "é"}]
 
 
-def test_jsonld_filter_output_cannot_break_out_of_the_script():
+def test_jsonld_output_cannot_break_out_of_the_script():
     article = make_article(title=HOSTILE)
     add_faq(article, answer=HOSTILE)
 
-    markup = jsonld(build(article))
+    markup = jsonld_scripts(build(article))
 
     bodies = scripts(markup)
     assert len(bodies) == markup.count("</script") == 3
@@ -186,11 +186,29 @@ def test_jsonld_filter_output_cannot_break_out_of_the_script():
     assert faq["mainEntity"][0]["acceptedAnswer"]["text"] == HOSTILE
 
 
-def test_jsonld_filter_in_a_template():
-    rendered = Template("{% load jsonld %}{{ data|jsonld }}").render(
+def test_jsonld_tag_in_a_template_without_a_request():
+    rendered = Template("{% load jsonld %}{% jsonld data %}").render(
         Context({"data": [{"name": "</script>"}]})
     )
 
     assert rendered == (
         '<script type="application/ld+json">{"name": "\\u003C/script\\u003E"}</script>'
     )
+
+
+def test_jsonld_tag_carries_the_requests_csp_nonce():
+    request = RequestFactory().get("/")
+    request.csp_nonce = "abc+/="
+
+    rendered = Template("{% load jsonld %}{% jsonld data %}").render(
+        Context({"data": [{"a": 1}, {"b": 2}], "request": request})
+    )
+
+    assert rendered == (
+        '<script type="application/ld+json" nonce="abc+/=">{"a": 1}</script>\n'
+        '<script type="application/ld+json" nonce="abc+/=">{"b": 2}</script>'
+    )
+
+
+def test_jsonld_tag_writes_nothing_for_no_data():
+    assert Template("{% load jsonld %}{% jsonld data %}").render(Context({"data": []})) == ""

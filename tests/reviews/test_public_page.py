@@ -17,7 +17,7 @@ OVERDUE_NOTE = "This page is due for review."
 
 
 def json_ld(content):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', content, re.S)
     return {data["@type"]: data for data in map(json.loads, blocks)}
 
 

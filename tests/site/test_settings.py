@@ -106,3 +106,39 @@ def test_cache_is_redis_when_redis_url_is_set():
     assert settings_with({"DJANGO_DEBUG": "1"})["CACHE"].endswith("LocMemCache")
     values = settings_with({"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/1"})
     assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+
+
+PRINT_HSTS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps([settings.SECURE_HSTS_PRELOAD, settings.SILENCED_SYSTEM_CHECKS]))
+"""
+
+
+def test_hsts_preload_is_opt_in_and_only_then_checked():
+    def hsts(env):
+        result = run_with({"DJANGO_SECRET_KEY": "s"} | env, code=PRINT_HSTS)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    # Off by default, and the deploy check is told that is deliberate.
+    assert hsts({}) == [False, ["security.W021"]]
+    assert hsts({"DJANGO_HSTS_PRELOAD": "1"}) == [True, []]
+    # Never over plain HTTP.
+    assert hsts({"DJANGO_HSTS_PRELOAD": "1", "DJANGO_HTTPS": "0"}) == [False, ["security.W021"]]
+
+
+def test_admin_url_defaults_to_admin_and_is_normalised():
+    code = (
+        "import django; from django.conf import settings; django.setup(); print(settings.ADMIN_URL)"
+    )
+    for env, expected in [
+        ({}, "admin/"),
+        ({"DJANGO_ADMIN_URL": "editorial"}, "editorial/"),
+        ({"DJANGO_ADMIN_URL": "/staff/desk/"}, "staff/desk/"),
+        ({"DJANGO_ADMIN_URL": "/"}, "admin/"),
+    ]:
+        result = run_with({"DJANGO_SECRET_KEY": "s"} | env, code=code)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == expected, env

@@ -1,0 +1,166 @@
+"""A whole-page cache for anonymous readers that is never stale.
+
+Every cached page is filed under the current *content generation*, a counter
+in the shared cache (Redis when `REDIS_URL` is set, so every app server agrees).
+Any saved or deleted content (an article, a cause, a question, a link, a tag,
+a source, a sign-off, a reviewer's name) bumps the generation, so the next
+request of every page renders afresh: coarse, but never wrong, and edits are
+rare next to reads. Time changes pages too: a scheduled article appears at
+its publish time, and review notes change at midnight, so no page is kept
+past the next of those moments.
+
+Only anonymous GET and HEAD requests are cached (a session cookie means a
+logged-in editor, who must see the truth); the admin and previews never are.
+"""
+
+import hashlib
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "page-cache:generation"
+# Headers set inside the cache (by the view or inner middleware) that a cached
+# page must keep; SecurityMiddleware's run outside it, on every response.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Robots-Tag",
+    "Vary",
+)
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return value
+
+
+def content_changed(**kwargs):
+    """Receiver for every content model: all cached pages are out of date."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet, or the cache lost it
+        cache.add(GENERATION_KEY, 2, timeout=None)
+
+
+def connect_receivers():
+    from django.apps import apps
+
+    models = [
+        "articles.Article",
+        "articles.ArticleCause",
+        "articles.Cause",
+        "articles.RelatedLink",
+        "articles.SlugRedirect",
+        "articles.TaggedArticle",
+        "articles.TaggedCause",
+        "faq.FAQEntry",
+        "faq.TaggedFAQEntry",
+        "taggit.Tag",
+        "sources.Source",
+        "sources.ArticleSource",
+        "sources.CauseSource",
+        "reviews.SignOff",
+        "reviews.ReviewerProfile",
+        settings.AUTH_USER_MODEL,  # authors' and reviewers' names are on pages
+    ]
+    for label in models:
+        model = apps.get_model(label)
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
+    for label in ("articles.TaggedArticle", "articles.TaggedCause", "faq.TaggedFAQEntry"):
+        m2m_changed.connect(
+            content_changed, sender=apps.get_model(label), dispatch_uid=f"page-cache-m2m-{label}"
+        )
+
+
+def seconds_to_keep(now=None):
+    """How long a page rendered now stays true: until the next scheduled
+    publication or the next midnight, and at most `PAGE_CACHE_SECONDS`."""
+    from articles.models import Article
+
+    now = now or timezone.now()
+    limits = [settings.PAGE_CACHE_SECONDS]
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    midnight = timezone.make_aware(datetime.combine(tomorrow, time.min))
+    limits.append((midnight - now).total_seconds())
+    next_publication = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if next_publication:
+        limits.append((next_publication - now).total_seconds())
+    return max(0, int(min(limits)))
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' pages from the cache; see the module docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        admin = "/" + getattr(settings, "ADMIN_URL", "admin/").lstrip("/")
+        self.private_prefixes = (admin, "/preview/")
+
+    def __call__(self, request):
+        if not self._cacheable_request(request):
+            return self.get_response(request)
+        key = self._key(request)
+        if (stored := cache.get(key)) is not None:
+            return self._replay(stored)
+        response = self.get_response(request)
+        if self._cacheable_response(response):
+            if (keep := seconds_to_keep()) > 0:
+                cache.set(key, self._stored(response), timeout=keep)
+            response["X-Page-Cache"] = "miss"
+            # Browsers and CDNs may keep it, but must ask again (ETag: a cheap 304).
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    def _cacheable_request(self, request):
+        return (
+            settings.PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith(self.private_prefixes)
+        )
+
+    def _key(self, request):
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(where.encode()).hexdigest()
+        return f"page:{generation()}:{digest}"
+
+    @staticmethod
+    def _cacheable_response(response):
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+        )
+
+    @staticmethod
+    def _stored(response):
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        return {"content": response.content, "status": response.status_code, "headers": headers}
+
+    @staticmethod
+    def _replay(stored):
+        response = HttpResponse(stored["content"], status=stored["status"])
+        for name, value in stored["headers"].items():
+            response[name] = value
+        response["X-Page-Cache"] = "hit"
+        patch_cache_control(response, public=True, no_cache=True)
+        return response

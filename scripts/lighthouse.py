@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Lighthouse on the home page and an article page, served as in production.
+
+Builds a throwaway site (a temporary SQLite database with the demo content,
+`collectstatic`, debug off) and serves it with gunicorn on 127.0.0.1, then
+runs Lighthouse (npm, from `npm ci`) in Debian's Chromium on each page for
+performance, accessibility, best practices and SEO. Writes the JSON reports
+to artifacts/lighthouse/, prints the scores, and exits non-zero if any score
+is below 100 (or below --min-score).
+
+    .venv/bin/python scripts/lighthouse.py            # what `make lighthouse` runs
+    .venv/bin/python scripts/lighthouse.py --keep     # also leave the server's log
+
+Nothing is downloaded: Chromium is /usr/bin/chromium (CHROME_PATH), and
+Lighthouse runs with Chromium's background networking off.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+REPORTS = ROOT / "artifacts" / "lighthouse"
+CHROME_PATH = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CHROME_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+PAGES = {
+    "home": "/",
+    "article": "/articles/why-do-my-toes-twitch/",
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--min-score", type=int, default=100, help="lowest passing score")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    options = parser.parse_args()
+
+    for needed, hint in [
+        (LIGHTHOUSE, "run `npm ci` in the project"),
+        (Path(CHROME_PATH), "install Debian's Chromium: apt-get install chromium"),
+    ]:
+        if not needed.exists():
+            sys.exit(f"lighthouse: {needed} is missing; {hint}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="healthsite-lighthouse-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "healthsite.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REDIS_URL", None)
+    server = None
+    server_log = workdir / "server.log"
+    try:
+        manage = [sys.executable, "manage.py"]
+        for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
+            run([*manage, *command, "--verbosity", "0"], env)
+        with server_log.open("w") as log:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "healthsite.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "2",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz", server)
+
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        scores = {}
+        for name, path in PAGES.items():
+            report = REPORTS / f"{name}.json"
+            lighthouse(f"{base}{path}", report)
+            scores[name] = read_scores(report)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if options.keep:
+            print(f"lighthouse: kept {workdir} (server log: {server_log})")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print_table(scores)
+    failing = {
+        (name, category): score
+        for name, page_scores in scores.items()
+        for category, (score, _) in page_scores.items()
+        if score is None or score < options.min_score
+    }
+    for name, category in failing:
+        print(f"\n{name}: {category} is {scores[name][category][0]}; audits that lost points:")
+        for line in scores[name][category][1]:
+            print(f"  - {line}")
+    if failing:
+        print(
+            f"\nlighthouse: {len(failing)} score(s) below {options.min_score}; "
+            f"reports in {REPORTS.relative_to(ROOT)}/"
+        )
+        return 1
+    print(
+        f"\nlighthouse: every score is at least {options.min_score}; "
+        f"reports in {REPORTS.relative_to(ROOT)}/"
+    )
+    return 0
+
+
+def run(command, env):
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stdout + result.stderr)
+        sys.exit(f"lighthouse: {' '.join(command[1:3])} failed (exit {result.returncode})")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"lighthouse: the server stopped (exit {server.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    sys.exit(f"lighthouse: the server did not answer {url} within {timeout} s")
+
+
+def lighthouse(url, report):
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        f"--chrome-flags={CHROME_FLAGS}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--output=json",
+        f"--output-path={report}",
+        "--quiet",
+    ]
+    result = subprocess.run(
+        command, cwd=ROOT, env={**os.environ, "CHROME_PATH": CHROME_PATH}, text=True
+    )
+    if result.returncode or not report.exists():
+        sys.exit(f"lighthouse: Lighthouse failed on {url} (exit {result.returncode})")
+
+
+def read_scores(report):
+    """{category: (score 0-100 or None, [audits that lost points])} from a JSON report."""
+    data = json.loads(report.read_text())
+    audits = data["audits"]
+    scores = {}
+    for category in CATEGORIES:
+        section = data["categories"][category]
+        score = None if section["score"] is None else round(section["score"] * 100)
+        lost = []
+        for ref in section["auditRefs"]:
+            audit = audits[ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""
+                lost.append(f"{audit['id']}: {audit['title']}{value}, score {audit['score']}")
+        scores[category] = (score, lost)
+    return scores
+
+
+def print_table(scores):
+    names = list(scores)
+    width = max(len(c) for c in CATEGORIES)
+    print(f"\n{'':{width}}  " + "  ".join(f"{name:>8}" for name in names))
+    for category in CATEGORIES:
+        cells = []
+        for name in names:
+            score = scores[name][category][0]
+            cells.append(f"{'n/a' if score is None else score:>8}")
+        print(f"{category:{width}}  " + "  ".join(cells))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The page cache serves anonymous readers, and never anything out of date."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import add_cause, add_faq, add_link, make_article, make_cause, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE = True
+    middleware = list(settings.MIDDLEWARE)
+    if "healthsite.page_cache.PageCacheMiddleware" not in middleware:
+        at = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+        middleware[at:at] = [
+            "django.middleware.http.ConditionalGetMiddleware",
+            "healthsite.page_cache.PageCacheMiddleware",
+        ]
+        settings.MIDDLEWARE = middleware
+
+
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response["X-Page-Cache"], response.content.decode()
+
+
+def shows(client, url, text):
+    """Whether `url` shows `text`: rendered afresh (every call follows an edit, which
+    must have emptied the cache), then served from the cache unchanged."""
+    first, content = fetch(client, url)
+    second, again = fetch(client, url)
+    assert (first, second) == ("miss", "hit")
+    assert content == again
+    return text in content
+
+
+class TestServing:
+    def test_the_second_request_is_a_hit(self, client):
+        article = make_article()
+        assert fetch(client, article.get_absolute_url())[0] == "miss"
+        assert fetch(client, article.get_absolute_url())[0] == "hit"
+
+    def test_logged_in_staff_are_never_served_from_the_cache(self, client):
+        article = make_article()
+        fetch(client, article.get_absolute_url())
+        client.force_login(make_user(is_staff=True))
+        response = client.get(article.get_absolute_url())
+        assert "X-Page-Cache" not in response
+
+    def test_previews_and_the_admin_are_never_cached(self, staff_client):
+        article = make_article()
+        for url in (
+            reverse("articles:preview", args=[article.pk]),
+            reverse("admin:articles_article_change", args=[article.pk]),
+        ):
+            staff_client.get(url)
+            assert "X-Page-Cache" not in staff_client.get(url)
+
+    def test_a_cached_page_keeps_its_security_headers(self, client):
+        article = make_article()
+        miss = client.get(article.get_absolute_url())
+        hit = client.get(article.get_absolute_url())
+        assert hit["X-Page-Cache"] == "hit"
+        for header in ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
+            assert hit[header] == miss[header], header
+
+    def test_conditional_requests_get_304(self, client):
+        article = make_article()
+        first = client.get(article.get_absolute_url())
+        etag = first["ETag"]
+        again = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304
+        assert "no-cache" in first["Cache-Control"]
+
+    def test_errors_are_not_cached(self, client):
+        assert "X-Page-Cache" not in client.get("/articles/missing/")
+
+    def test_it_can_be_turned_off(self, client, settings):
+        settings.PAGE_CACHE = False
+        article = make_article()
+        client.get(article.get_absolute_url())
+        assert "X-Page-Cache" not in client.get(article.get_absolute_url())
+
+
+class TestNeverStale:
+    def test_editing_the_article(self, client):
+        article = make_article(title="Cramps", summary="Old words.")
+        url = article.get_absolute_url()
+        assert shows(client, url, "Old words.")
+        article.summary = "New words."
+        article.save()
+        assert shows(client, url, "New words.")
+
+    def test_its_causes_questions_links_and_tags(self, client):
+        article = make_article(tags=["legs"])
+        url = article.get_absolute_url()
+        assert not shows(client, url, "Dehydration")
+        row = add_cause(article, make_cause(name="Dehydration"))
+        assert shows(client, url, "Dehydration")
+        row.explanation = "Drink more water."
+        row.save()
+        assert shows(client, url, "Drink more water.")
+        entry = add_faq(article, question="Is it serious?")
+        assert shows(client, url, "Is it serious?")
+        entry.delete()
+        assert not shows(client, url, "Is it serious?")
+        add_link(article, make_article(title="Knee pain"))
+        assert shows(client, url, "Knee pain")
+        article.tags.add("nightlife")
+        assert shows(client, url, "nightlife")
+
+    def test_a_renamed_cause(self, client):
+        cause = make_cause(name="Dehydration")
+        article = make_article()
+        add_cause(article, cause)
+        for url in (article.get_absolute_url(), cause.get_absolute_url()):
+            assert shows(client, url, "Dehydration")
+        cause.name = "Not drinking enough"
+        cause.save()
+        for url in (article.get_absolute_url(), cause.get_absolute_url()):
+            assert shows(client, url, "Not drinking enough")
+
+    def test_a_related_article_published_unpublished_and_retitled(self, client):
+        article = make_article(tags=["legs"])
+        other = make_article(title="Knee pain", tags=["legs"], status="draft", publish_at=None)
+        url = article.get_absolute_url()
+        assert not shows(client, url, "Knee pain")
+        other.status = Article.Status.PUBLISHED
+        other.save()
+        assert shows(client, url, "Knee pain")
+        other.title = "Sore knees"
+        other.save()
+        assert shows(client, url, "Sore knees")
+        other.status = Article.Status.DRAFT
+        other.save()
+        assert not shows(client, url, "Sore knees")
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            reverse("home"),
+            reverse("articles:list"),
+            reverse("feed"),
+            reverse("django.contrib.sitemaps.views.sitemap", args=["articles"]),
+        ],
+    )
+    def test_lists_feeds_and_sitemaps(self, client, url):
+        make_article(title="Old news")
+        assert not shows(client, url, "brand-new-article")  # the slug it will have
+        new = make_article(title="Brand new article")
+        assert shows(client, url, new.slug)
+
+    def test_tag_and_cause_pages(self, client):
+        article = make_article(title="Cramps", tags=["legs"])
+        cause = make_cause(name="Heat")
+        add_cause(article, cause)
+        tag_url = reverse("articles:tag", args=["legs"])
+        assert shows(client, tag_url, "Cramps")
+        assert shows(client, cause.get_absolute_url(), "Cramps")
+        article.title = "Night cramps"
+        article.save()
+        assert shows(client, tag_url, "Night cramps")
+        assert shows(client, cause.get_absolute_url(), "Night cramps")
+
+    def test_a_scheduled_article_appears_at_its_time(self, client):
+        now = timezone.now()
+        make_article(title="Coming soon", publish_at=now + timedelta(minutes=5))
+        assert not shows(client, reverse("home"), "Coming soon")
+        with time_machine.travel(now + timedelta(minutes=5, seconds=1)):
+            assert shows(client, reverse("home"), "Coming soon")
