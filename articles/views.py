@@ -67,7 +67,13 @@ class TagDetailView(ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        slug = self.kwargs["slug"]
+        # `<str:slug>` lets through anything but "/": a NUL character would
+        # reach the query, which PostgreSQL refuses (a 500), and no tag's slug
+        # is longer than the column.
+        if "\x00" in slug or len(slug) > Tag._meta.get_field("slug").max_length:
+            raise Http404("No such tag.")
+        self.tag = get_object_or_404(Tag, slug=slug)
         return Article.objects.published().tagged(self.tag).for_listing()
 
     def get_context_data(self, **kwargs):

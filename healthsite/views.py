@@ -1,5 +1,9 @@
+import logging
+import uuid
+
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -8,6 +12,10 @@ from django.views.generic import TemplateView
 
 from articles.models import Article
 from articles.topics import top_topics
+
+logger = logging.getLogger(__name__)
+# The health check's cache key expires by itself should the delete not happen.
+HEALTH_CHECK_KEY_SECONDS = 10
 
 
 class HomeView(TemplateView):
@@ -21,15 +29,44 @@ class HomeView(TemplateView):
 
 
 @never_cache
+@require_safe
 def healthz(request):
-    """200 when the database answers, 503 when it does not; for load balancers."""
+    """For load balancers: 200 when the database and the cache both answer, else 503.
+
+    The body says which failed: {"status": "ok"|"error", "database": "ok"|
+    "unavailable", "cache": "ok"|"unavailable"}. The reason is logged.
+    """
+    checks = {"database": _database_answers(), "cache": _cache_answers()}
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "error"}
+    body |= {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _database_answers():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+            return cursor.fetchone() is not None
+    except Exception:  # anything at all: the answer is "unavailable", not a 500
+        logger.error("Health check: the database did not answer", exc_info=True)
+        return False
+
+
+def _cache_answers():
+    # A key of its own for each check: app servers share the cache, and a
+    # fixed key could be overwritten by another server's check in between.
+    key, token = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
+    try:
+        cache.set(key, token, timeout=HEALTH_CHECK_KEY_SECONDS)
+        answered = cache.get(key) == token
+        cache.delete(key)
+    except Exception:  # the Redis client raises its own errors, not Django's
+        logger.error("Health check: the cache did not answer", exc_info=True)
+        return False
+    if not answered:
+        logger.error("Health check: the cache did not keep a value")
+    return answered
 
 
 @require_safe
