@@ -40,7 +40,8 @@ HELP_HEADINGS = {
     "get advice now if": "seek_help_urgent",
     "call emergency services if": "seek_help_emergency",
 }
-HELP_HEADING = re.compile(rf"^(?P<heading>{'|'.join(HELP_HEADINGS)})\s*:?$", re.I)
+# ASCII-only case folding: a long s (U+017F) must not match "s" and then miss the table.
+HELP_HEADING = re.compile(rf"^(?P<heading>{'|'.join(HELP_HEADINGS)})\s*:?$", re.I | re.A)
 LIST_ITEM = re.compile(r"^[-*]\s+\S")
 
 # Typographic characters that would stop titles and names matching.

@@ -14,15 +14,18 @@ logged-in editor, who must see the truth); the admin and previews never are.
 """
 
 import hashlib
+import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 # Headers set inside the cache (by the view or inner middleware) that a cached
 # page must keep; SecurityMiddleware's run outside it, on every response.
@@ -45,11 +48,23 @@ def generation():
 
 
 def content_changed(**kwargs):
-    """Receiver for every content model: all cached pages are out of date."""
+    """Receiver for every content model: all cached pages are out of date.
+
+    Bumped at once, and again when the transaction commits: a reader who
+    rendered the old content before the commit filed it under the generation
+    that the second bump retires.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet, or the cache lost it
         cache.add(GENERATION_KEY, 2, timeout=None)
+    except Exception:  # the cache is down: nothing is being served from it either
+        logger.exception("Could not invalidate the page cache")
 
 
 def connect_receivers():
@@ -115,13 +130,21 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
-        key = self._key(request)
-        if (stored := cache.get(key)) is not None:
+        try:
+            key = self._key(request)
+            stored = cache.get(key)
+        except Exception:  # the cache is down: serve the page, uncached
+            logger.exception("Page cache unavailable")
+            return self.get_response(request)
+        if stored is not None:
             return self._replay(stored)
         response = self.get_response(request)
         if self._cacheable_response(response):
             if (keep := seconds_to_keep()) > 0:
-                cache.set(key, self._stored(response), timeout=keep)
+                try:
+                    cache.set(key, self._stored(response), timeout=keep)
+                except Exception:
+                    logger.exception("Page cache unavailable")
             response["X-Page-Cache"] = "miss"
             # Browsers and CDNs may keep it, but must ask again (ETag: a cheap 304).
             patch_cache_control(response, public=True, no_cache=True)

@@ -80,6 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: one JSON log line per request, with the final status.
+    "healthsite.middleware.RequestLogMiddleware",
+    # PostgreSQL refuses NUL characters; a path, cookie or header holding one is a 400.
+    "healthsite.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s, for cached and fresh pages alike.
@@ -139,6 +143,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "healthsite",
+            # An unreachable Redis must not hang requests (or /healthz).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -180,6 +186,8 @@ BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # Preload is a commitment that is slow to undo, so it is opt-in; while it is

@@ -14,6 +14,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # Tests change rows behind the ORM's back (`update()`); the page cache has its
+    # own tests (tests/site/test_page_cache.py), which turn it on.
+    settings.PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Cached pages and the content generation must not leak between tests.
     cache.clear()

@@ -262,12 +262,5 @@ def test_whatever_parses_imports_or_is_refused(db, text):
             assert summary.dry_run and summary.title
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="articles/importer.py: HELP_HEADING matches case-insensitively in Unicode "
-    "(long s, U+017F, is 's'), but HELP_HEADINGS[heading.lower()] does not: compile HELP_HEADING "
-    "with re.I | re.A (or look the field up by the same rule).",
-)
 def test_a_heading_with_a_long_s_is_not_a_crash():
     parses_or_refuses("Title\n\n1. A cause: why\n\n\u017fee a GP if:\n- it hurts\n")

@@ -83,6 +83,21 @@ class TestServing:
     def test_errors_are_not_cached(self, client):
         assert "X-Page-Cache" not in client.get("/articles/missing/")
 
+    def test_with_the_cache_down_pages_are_served_uncached(self, client, settings):
+        article = make_article(title="Still here")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+                "OPTIONS": {"socket_connect_timeout": 0.2},
+            }
+        }
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert "Still here" in response.content.decode()
+        article.title = "Edited while the cache is down"
+        article.save()  # invalidating fails quietly too
+
     def test_it_can_be_turned_off(self, client, settings):
         settings.PAGE_CACHE = False
         article = make_article()
