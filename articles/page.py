@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from taggit.models import Tag
 
+from healthsite.page_cache import remember
 from reviews.models import public_name
 from sources.models import Source
 
@@ -56,9 +57,13 @@ class ArticleContent:
         return sections
 
 
-def article_page_context(content, request):
+def article_page_context(content, request, saved=True):
+    """The template context; `saved=False` for previews, whose content is not saved."""
     _hide_broken_links(content)
-    related = related_articles(content)
+    if saved:
+        related = remember(f"related:{content.article.pk}", lambda: related_articles(content))
+    else:
+        related = related_articles(content)
     cause_rows, question_rows = spread_callouts(content.causes, content.questions, related)
     contents = content.sections()
     if content.sources:

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import add_cause, add_faq, add_link, make_article, make_cause, make_user
+from tests.forms import admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +193,26 @@ class TestNeverStale:
         assert not shows(client, reverse("home"), "Coming soon")
         with time_machine.travel(now + timedelta(minutes=5, seconds=1)):
             assert shows(client, reverse("home"), "Coming soon")
+
+
+class TestDerivedData:
+    def test_home_topics_and_related_articles_follow_edits(self, client):
+        article = make_article(title="Cramps", tags=["legs"])
+        other = make_article(title="Knee pain", tags=["legs"])
+        assert shows(client, reverse("home"), "Legs")
+        assert shows(client, article.get_absolute_url(), "Knee pain")
+        other.title = "Sore knees"
+        other.tags.set(["knees"])
+        other.save()
+        assert not shows(client, article.get_absolute_url(), "Sore knees")
+        assert shows(client, reverse("home"), "Knees")
+
+    def test_previews_never_use_remembered_related_articles(self, staff_client):
+        article = make_article(title="Cramps", tags=["legs"])
+        make_article(title="Knee pain", tags=["legs"])
+        assert shows(Client(), article.get_absolute_url(), "Knee pain")  # an anonymous reader
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        data = admin_form(staff_client.get(url))
+        data["tags"] = ["sleep"]
+        preview = staff_client.post(reverse("articles:preview", args=[article.pk]), data)
+        assert "Knee pain" not in preview.content.decode()
