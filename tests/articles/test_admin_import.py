@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 IMPORT_URL = reverse("admin:articles_article_import")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "sample-article.txt"
+# A copy of ../shared/sample-article.txt, so a clone can run its tests anywhere.
+SAMPLE = Path(settings.BASE_DIR) / "tests" / "articles" / "samples" / "sample-article.txt"
 
 EARS = (
     "Why do my ears ring?\n\nIntro paragraph.\n\n"

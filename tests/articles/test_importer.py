@@ -11,7 +11,8 @@ from articles.models import Article, ArticleCause, Cause, RelatedLink
 from faq.models import FAQEntry
 from tests.factories import make_article, make_cause
 
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "sample-article.txt"
+# A copy of ../shared/sample-article.txt, so a clone can run its tests anywhere.
+SAMPLE = Path(settings.BASE_DIR) / "tests" / "articles" / "samples" / "sample-article.txt"
 SAMPLES = Path(__file__).parent / "samples"
 EARS = SAMPLES / "ringing-ears.txt"
 DIZZY = SAMPLES / "dizzy.txt"

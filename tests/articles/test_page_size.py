@@ -15,7 +15,8 @@ from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "sample-article.txt"
+# A copy of ../shared/sample-article.txt, so a clone can run its tests anywhere.
+SAMPLE = Path(settings.BASE_DIR) / "tests" / "articles" / "samples" / "sample-article.txt"
 MAX_BYTES = 30 * 1024
 MAX_QUERIES = 5
 # Publishing an article about a symptom needs "when to get help" at all three levels.
