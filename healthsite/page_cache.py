@@ -1,6 +1,6 @@
 """A whole-page cache for anonymous readers that is never stale.
 
-Every cached page is filed under the current *content generation*, a counter
+Every cached page is stamped with the current *content generation*, a counter
 in the shared cache (Redis when `REDIS_URL` is set, so every app server agrees).
 Any saved or deleted content (an article, a cause, a question, a link, a tag,
 a source, a sign-off, a reviewer's name) bumps the generation, so the next
@@ -154,19 +154,22 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._cacheable_request(request):
             return self.get_response(request)
+        key = self._key(request)
         try:
-            key = self._key(request)
-            stored = cache.get(key)
+            # One round trip: the page, and the generation it must have been filed under.
+            found = cache.get_many([GENERATION_KEY, key])
+            current = found.get(GENERATION_KEY) or generation()
         except Exception:  # the cache is down: serve the page, uncached
             logger.exception("Page cache unavailable")
             return self.get_response(request)
-        if stored is not None:
+        stored = found.get(key)
+        if stored is not None and stored["generation"] == current:
             return self._replay(stored)
         response = self.get_response(request)
         if self._cacheable_response(response):
             if (keep := seconds_to_keep()) > 0:
                 try:
-                    cache.set(key, self._stored(response), timeout=keep)
+                    cache.set(key, self._stored(response, current), timeout=keep)
                 except Exception:
                     logger.exception("Page cache unavailable")
             response["X-Page-Cache"] = "miss"
@@ -185,8 +188,7 @@ class PageCacheMiddleware:
 
     def _key(self, request):
         where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        digest = hashlib.sha256(where.encode()).hexdigest()
-        return f"page:{generation()}:{digest}"
+        return f"page:{hashlib.sha256(where.encode()).hexdigest()}"
 
     @staticmethod
     def _cacheable_response(response):
@@ -199,9 +201,16 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def _stored(response):
+    def _stored(response, generation):
+        """The page, and the generation read when its request began: a page rendered
+        from content older than a bump is filed under the generation it retired."""
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        return {"content": response.content, "status": response.status_code, "headers": headers}
+        return {
+            "generation": generation,
+            "content": response.content,
+            "status": response.status_code,
+            "headers": headers,
+        }
 
     @staticmethod
     def _replay(stored):
