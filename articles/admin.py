@@ -19,9 +19,9 @@ from sources.models import ArticleSource
 from .admin_forms import ArticleAdminForm
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
+from .changes import batched
 from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect, status_change_refusal
 from .ordering import PositionedInlineFormSet, park
-from .search import batched_refresh
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -162,7 +162,7 @@ class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVe
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # One search-index refresh for the article and all its rows, not one per row.
-        with batched_refresh():
+        with batched():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

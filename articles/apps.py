@@ -5,4 +5,6 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from . import search, topics  # noqa: F401 (they connect signal receivers)
+        from . import changes, search, topics  # noqa: F401 (search and topics listen)
+
+        changes.connect()

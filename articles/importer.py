@@ -24,8 +24,8 @@ from django.utils.text import slugify
 
 from faq.models import FAQEntry
 
+from .changes import batched
 from .models import Article, ArticleCause, Cause, RelatedLink
-from .search import batched_refresh
 
 FURNITURE = re.compile(
     r"^(scroll to top|back to top|share this( article)?|print this page|advertisement)\W*$", re.I
@@ -413,7 +413,7 @@ def import_article(parsed, *, publish=False, dry_run=False, user=None):
     is a revision in the article's history, credited to `user`.
     """
     try:
-        with batched_refresh(), transaction.atomic(), reversion.create_revision():
+        with batched(), transaction.atomic(), reversion.create_revision():
             reversion.set_comment("Imported from a plain-text file.")
             reversion.set_user(user)
             summary = _write(parsed, publish, dry_run)

@@ -2,7 +2,7 @@
 
 On PostgreSQL each article keeps a weighted `search_vector` (title A; subtitle,
 causes and tags B; questions C; everything else D), refreshed whenever the
-article or anything it shows is saved (see the receivers at the bottom), and
+article or anything it shows is saved (see `articles.changes`), and
 searched through a GIN index; results are ranked, snippets highlighted, and a
 query that finds nothing gets a "Did you mean" from pg_trgm. On SQLite, where
 none of that exists, every word must appear somewhere in the article, and
@@ -11,8 +11,6 @@ matches in the title rank first: slower and cruder, but `make run` works.
 
 import difflib
 import re
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -20,14 +18,13 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection, transaction
 from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Concat
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from faq.models import FAQEntry
 
+from .changes import on_articles_changed
 from .models import Article, ArticleCause, Cause, TaggedArticle
 
 CONFIG = "english"
@@ -60,16 +57,10 @@ def uses_full_text():
 
 # -- keeping the index current --------------------------------------------------
 
-_batch = threading.local()
-
 
 def refresh_search_vectors(article_ids=None):
     """Recompute the search vectors of these articles (all of them when None)."""
     if not uses_full_text():
-        return
-    ids = getattr(_batch, "ids", None)
-    if ids is not None and article_ids is not None:
-        ids.update(article_ids)  # inside `batched_refresh`: once, at its end
         return
     with connection.cursor() as cursor:
         if article_ids is None:
@@ -80,53 +71,8 @@ def refresh_search_vectors(article_ids=None):
             )
 
 
-@contextmanager
-def batched_refresh():
-    """Refresh each article touched inside the block once, when it ends."""
-    if getattr(_batch, "ids", None) is not None:  # already batching
-        yield
-        return
-    _batch.ids = set()
-    try:
-        yield
-    finally:
-        ids, _batch.ids = _batch.ids, None
-        if ids:
-            refresh_search_vectors(ids)
-
-
-@receiver(post_save, sender=Article)
-def _article_saved(sender, instance, raw=False, **kwargs):
-    refresh_search_vectors([instance.pk])
-
-
-@receiver([post_save, post_delete], sender=ArticleCause)
-@receiver([post_save, post_delete], sender=FAQEntry)
-@receiver([post_save, post_delete], sender=TaggedArticle)
-def _row_changed(sender, instance, **kwargs):
-    article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
-    if article_id is not None:
-        refresh_search_vectors([article_id])
-
-
-@receiver(m2m_changed, sender=TaggedArticle)
-def _tags_changed(sender, instance, action, **kwargs):
-    # taggit sends this for `article.tags.add/set/remove/clear`.
-    if action.startswith("post_") and isinstance(instance, Article):
-        refresh_search_vectors([instance.pk])
-
-
-@receiver(post_save, sender=Cause)
-def _cause_saved(sender, instance, created, **kwargs):
-    if not created:  # a renamed cause changes every article that lists it
-        refresh_search_vectors(list(instance.article_causes.values_list("article_id", flat=True)))
-
-
-@receiver(post_save, sender=Tag)
-def _tag_saved(sender, instance, created, **kwargs):
-    if not created:
-        ids = TaggedArticle.objects.filter(tag=instance).values_list("content_object_id", flat=True)
-        refresh_search_vectors(list(ids))
+# Whenever an article or anything it shows changes (see articles.changes).
+on_articles_changed(refresh_search_vectors)
 
 
 # -- searching -----------------------------------------------------------------

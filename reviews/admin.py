@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from .lifecycle import DUE_SOON_DAYS, review_sections
 from .models import ReviewerProfile, record_sign_off, sign_off_state, with_sign_off_state
-from .receivers import batched_refresh
 
 DASHBOARD_ROWS = 100  # per section; the section links to the full, filtered list
 
@@ -73,11 +72,6 @@ class SignOffAdminMixin:
 
     def get_queryset(self, request):
         return with_sign_off_state(super().get_queryset(request))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # One re-fingerprint for the article and all its rows, not one per row.
-        with batched_refresh():
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
