@@ -173,11 +173,17 @@ def lighthouse(url, report):
         f"--output-path={report}",
         "--quiet",
     ]
-    result = subprocess.run(
-        command, cwd=ROOT, env={**os.environ, "CHROME_PATH": CHROME_PATH}, text=True
-    )
-    if result.returncode or not report.exists():
-        sys.exit(f"lighthouse: Lighthouse failed on {url} (exit {result.returncode})")
+    # Lighthouse sometimes fails to record its own trace on a busy machine
+    # ("NO_NAVSTART"); that is Lighthouse failing, not the page, so try once more.
+    # Scores are never retried.
+    for attempt in (1, 2):
+        result = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "CHROME_PATH": CHROME_PATH}, text=True
+        )
+        if not result.returncode and report.exists():
+            return
+        print(f"lighthouse: run {attempt} on {url} failed (exit {result.returncode})")
+    sys.exit(f"lighthouse: Lighthouse failed on {url} (exit {result.returncode})")
 
 
 def read_scores(report):
