@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
@@ -36,6 +36,7 @@ KEPT_HEADERS = (
     "X-Frame-Options",
     "X-Robots-Tag",
     "Vary",
+    "ETag",  # computed once, when the page is stored, not on every hit
 )
 
 
@@ -204,6 +205,8 @@ class PageCacheMiddleware:
     def _stored(response, generation):
         """The page, and the generation read when its request began: a page rendered
         from content older than a bump is filed under the generation it retired."""
+        if not response.has_header("ETag"):
+            set_response_etag(response)  # what ConditionalGetMiddleware would set
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
         return {
             "generation": generation,

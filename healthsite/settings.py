@@ -140,7 +140,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, sharing one client per pool (healthsite/cache.py).
+            "BACKEND": "healthsite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "healthsite",
             # An unreachable Redis must not hang requests (or /healthz).

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-REDIS = "django.core.cache.backends.redis.RedisCache"
+REDIS = "healthsite.cache.RedisCache"
 
 
 def closed_port():

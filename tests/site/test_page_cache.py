@@ -1,6 +1,7 @@
 """The page cache serves anonymous readers, and never anything out of date."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -82,6 +83,21 @@ class TestServing:
         assert again.status_code == 304
         assert "no-cache" in first["Cache-Control"]
 
+    def test_a_hit_replays_the_etag_computed_when_the_page_was_stored(self, client):
+        article = make_article()
+        miss = client.get(article.get_absolute_url())
+        with (
+            mock.patch("django.middleware.http.set_response_etag") as middleware_hash,
+            mock.patch("healthsite.page_cache.set_response_etag") as store_hash,
+        ):
+            hit = client.get(article.get_absolute_url())
+            not_modified = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=miss["ETag"])
+        assert hit["X-Page-Cache"] == "hit"
+        assert hit["ETag"] == miss["ETag"]
+        assert not_modified.status_code == 304
+        middleware_hash.assert_not_called()
+        store_hash.assert_not_called()
+
     def test_errors_are_not_cached(self, client):
         assert "X-Page-Cache" not in client.get("/articles/missing/")
 
@@ -89,7 +105,7 @@ class TestServing:
         article = make_article(title="Still here")
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "healthsite.cache.RedisCache",
                 "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
                 "OPTIONS": {"socket_connect_timeout": 0.2},
             }
