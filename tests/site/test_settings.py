@@ -105,7 +105,7 @@ def test_database_defaults_to_sqlite_and_follows_database_url():
 def test_cache_is_redis_when_redis_url_is_set():
     assert settings_with({"DJANGO_DEBUG": "1"})["CACHE"].endswith("LocMemCache")
     values = settings_with({"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/1"})
-    assert values["CACHE"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE"] == "healthsite.cache.RedisCache"
 
 
 PRINT_HSTS = """
