@@ -42,8 +42,12 @@ class ArticleQuerySet(models.QuerySet):
     def listing_cause(self, cause):
         return self.filter(article_causes__cause=cause)
 
-    def tagged(self, tag):
-        return self.filter(tags=tag)
+    def published_with_tag(self, tag):
+        """Published articles with this tag, newest first: one range of the tag's index
+        of published articles (`TaggedArticle.published_at`, see tag_index.py)."""
+        return self.filter(
+            taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
+        ).order_by("-taggedarticle__published_at", "-pk")
 
     def for_listing(self):
         return self.order_by("-publish_at", "-pk")
@@ -89,8 +93,22 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+class TaggedArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Taggings of articles readers may see (`ArticleQuerySet.published()`)."""
+        return self.filter(published_at__lte=now or timezone.now())
+
+    def published_with_tag(self, tag):
+        return self.published().filter(tag=tag)
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
+    # A copy of the article's publish time while it is published, else NULL, so
+    # that tag pages and See also read one index (articles/tag_index.py keeps it).
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TaggedArticleQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -98,6 +116,35 @@ class TaggedArticle(TaggedItemBase):
                 fields=["content_object", "tag"], name="taggedarticle_unique_tag"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["tag", "-published_at", "-content_object"],
+                name="taggedarticle_published_idx",
+            ),
+        ]
+
+
+class TopicCount(models.Model):
+    """How many published articles have a tag (scheduled ones included); see tag_index.py.
+
+    A plain column, not a constraint, to the tag: counting never races a tag's
+    deletion, and the tag's own deletion removes its count.
+    """
+
+    tag = models.OneToOneField(
+        "taggit.Tag",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    published = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-published"], name="topiccount_published_idx")]
+
+    def __str__(self):
+        return f"{self.tag_id}: {self.published}"
 
 
 class ArticleStatus(models.TextChoices):

@@ -1,28 +1,45 @@
-"""Topics are taggit tags seen from the reader's side: only what is published counts."""
+"""Topics are taggit tags seen from the reader's side: only what is published counts.
 
-from django.db.models import Count
+The counts come from `TopicCount` (kept by articles/tag_index.py) less the
+articles still waiting for their publish time: a read of the few rows with a
+count, whatever the number of articles.
+"""
+
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Article
+from .models import TopicCount
+from .tag_index import scheduled_counts
 
 
 def topics():
     """Tags of published articles, each with `article_count`, alphabetical."""
-    return (
-        Tag.objects.filter(
-            articles_taggedarticle_items__content_object__status=Article.Status.PUBLISHED,
-            articles_taggedarticle_items__content_object__publish_at__lte=timezone.now(),
-        )
-        .annotate(article_count=Count("articles_taggedarticle_items"))
-        .order_by("name")
-    )
+    rows = TopicCount.objects.filter(published__gt=0).select_related("tag").order_by("tag__name")
+    return _counted(rows, scheduled_counts())
 
 
 def top_topics(limit):
-    return topics().order_by("-article_count", "name")[:limit]
+    """The `limit` tags with the most published articles (ties: by name)."""
+    scheduled = scheduled_counts()
+    # A scheduled article lowers one count per tag it has: looking `len(scheduled)`
+    # rows further is enough for the top `limit` once those are taken off.
+    rows = TopicCount.objects.filter(published__gt=0).select_related("tag")
+    rows = rows.order_by("-published", "tag__name")[: limit + len(scheduled)]
+    found = _counted(rows, scheduled)
+    if scheduled:
+        found.sort(key=lambda tag: (-tag.article_count, tag.name.casefold()))
+    return found[:limit]
+
+
+def _counted(rows, scheduled):
+    found = []
+    for row in rows:
+        tag = row.tag
+        tag.article_count = row.published - scheduled.get(tag.pk, 0)
+        if tag.article_count > 0:
+            found.append(tag)
+    return found
 
 
 @receiver(pre_save, sender=Tag)

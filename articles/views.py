@@ -6,7 +6,7 @@ from taggit.models import Tag
 
 from faq.models import FAQEntry
 
-from .models import Article, Cause
+from .models import Article, Cause, TaggedArticle
 from .page import ArticleContent, article_page_context
 from .search import search, snippets
 from .topics import topics
@@ -74,7 +74,13 @@ class TagDetailView(ListView):
         if "\x00" in slug or len(slug) > Tag._meta.get_field("slug").max_length:
             raise Http404("No such tag.")
         self.tag = get_object_or_404(Tag, slug=slug)
-        return Article.objects.published().tagged(self.tag).for_listing()
+        return Article.objects.published_with_tag(self.tag)
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        # Counted in the tag's index alone, without visiting each article.
+        paginator.count = TaggedArticle.objects.published_with_tag(self.tag).count()
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)

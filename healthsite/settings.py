@@ -272,6 +272,9 @@ PAGE_CACHE_SECONDS = 600
 # of them also appear as callouts between its causes and questions.
 SEE_ALSO_COUNT = 5
 SEE_ALSO_CALLOUTS = 3
+# Articles sharing tags are found among the newest this many published articles
+# of each tag: bounded work at any size (articles/related.py).
+SEE_ALSO_CANDIDATES_PER_TAG = 200
 # Articles about a condition or symptom need "when to get help" advice at all
 # three levels before they can be published; False relaxes that everywhere.
 REQUIRE_URGENCY_ADVICE = True

@@ -12,7 +12,7 @@ Everything is written in bulk, a batch of articles per transaction: the
 articles with `bulk_create`, their causes, questions and tags with COPY on
 PostgreSQL (`bulk_create` on SQLite), then their search vectors in one UPDATE.
 Bulk writes send no signals and make no revisions; this command does what the
-signals would have done (HTML twins, search vectors) itself.
+signals would have done (HTML twins, search vectors, the tag index) itself.
 """
 
 import itertools
@@ -34,6 +34,8 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleCause, Cause, TaggedArticle
 from articles.search import refresh_search_vectors
+from articles.tag_index import published_at, recount
+from articles.tag_index import rebuild as rebuild_tag_index
 from faq.models import FAQEntry
 from healthsite.markdown import render_markdown
 
@@ -781,7 +783,8 @@ class Command(BaseCommand):
                 causes.append((article.pk, cause_ids[cause], position, text, html))
             for position, (question, text, html) in enumerate(spec["questions"], start=1):
                 questions.append((article.pk, position, question, text, html, now, now))
-            tags += [(article.pk, tag_ids[name]) for name in spec["tags"]]
+            published = published_at(article)  # what the tag index's receivers would set
+            tags += [(article.pk, tag_ids[name], published) for name in spec["tags"]]
         with self._stage("causes, questions, tags"):
             self._insert(
                 ArticleCause, "article cause position explanation explanation_html", causes
@@ -789,7 +792,9 @@ class Command(BaseCommand):
             self._insert(
                 FAQEntry, "article position question answer answer_html created updated", questions
             )
-            self._insert(TaggedArticle, "content_object tag", tags)
+            self._insert(TaggedArticle, "content_object tag published_at", tags)
+        with self._stage("topic counts"):
+            recount({tag for _, tag, _ in tags})
         with self._stage("search vectors"):
             refresh_search_vectors([article.pk for article in articles])
         return {"causes": len(causes), "questions": len(questions), "tags": len(tags)}
@@ -885,6 +890,7 @@ class Command(BaseCommand):
             used = relation.related_model._base_manager.values(relation.field.attname)
             tags = tags.exclude(pk__in=used)
         tags.delete()
+        rebuild_tag_index()  # the taggings went without signals
         self.stdout.write(f"Deleted {len(ids):,} bench articles.")
 
     def _analyze(self):

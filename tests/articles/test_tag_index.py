@@ -1,0 +1,193 @@
+"""The tag index (articles/tag_index.py) always says what the articles say."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import reversion
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+from taggit.models import Tag
+
+from articles import tag_index
+from articles.models import Article, TaggedArticle, TopicCount
+from articles.page import ArticleContent
+from articles.related import related_articles
+from articles.topics import top_topics, topics
+from articles.views import TagDetailView
+from tests.factories import make_article, make_draft
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_index_is_true():
+    """Every tagging's copy of its article's publish time, and every tag's count."""
+    for row in TaggedArticle.objects.select_related("content_object"):
+        article = row.content_object
+        expected = article.publish_at if article.status == Article.Status.PUBLISHED else None
+        assert row.published_at == expected, (article.title, row.tag_id)
+    counted = dict(TopicCount.objects.filter(published__gt=0).values_list("tag_id", "published"))
+    truth = {}
+    for tag in Tag.objects.all():
+        n = tag.articles_taggedarticle_items.filter(
+            content_object__status=Article.Status.PUBLISHED
+        ).count()
+        if n:
+            truth[tag.pk] = n
+    assert counted == truth
+
+
+def tag_counts():
+    return {tag.name: tag.article_count for tag in topics()}
+
+
+class TestKeptCurrent:
+    def test_publishing_unpublishing_and_retiming(self):
+        article = make_draft(title="Cramp", tags=["legs", "sleep"])
+        assert_index_is_true()
+        assert tag_counts() == {}
+        article.status = Article.Status.PUBLISHED
+        article.publish_at = timezone.now() - timedelta(days=1)
+        article.save()
+        assert_index_is_true()
+        assert tag_counts() == {"legs": 1, "sleep": 1}
+        article.publish_at = timezone.now() - timedelta(days=2)
+        article.save()
+        assert_index_is_true()
+        article.status = Article.Status.ARCHIVED
+        article.save()
+        assert_index_is_true()
+        assert tag_counts() == {}
+
+    def test_adding_removing_and_clearing_tags(self):
+        article = make_article(tags=["legs"])
+        other = make_article(tags=["legs", "sleep"])
+        article.tags.add("sleep", "diet")
+        assert_index_is_true()
+        assert tag_counts() == {"legs": 2, "sleep": 2, "diet": 1}
+        article.tags.remove("legs")
+        assert_index_is_true()
+        other.tags.clear()
+        assert_index_is_true()
+        assert tag_counts() == {"sleep": 1, "diet": 1}
+        article.tags.set(["legs"])
+        assert_index_is_true()
+        assert tag_counts() == {"legs": 1}
+
+    def test_deleting_articles_and_tags(self):
+        article = make_article(tags=["legs", "sleep"])
+        make_article(tags=["legs"])
+        article.delete()
+        assert_index_is_true()
+        assert tag_counts() == {"legs": 1}
+        legs = Tag.objects.get(name="legs")
+        legs.delete()
+        assert not TopicCount.objects.filter(tag_id=legs.pk).exists()
+        assert tag_counts() == {}
+
+    def test_an_admin_save_with_new_tags(self, admin_client):
+        from tests.forms import admin_form
+
+        article = make_article(title="Cramp", tags=["legs"])
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        form = admin_form(admin_client.get(url))
+        form["tags"] = ["legs, night cramps"]
+        response = admin_client.post(url, form)
+        assert response.status_code == 302
+        assert_index_is_true()
+        assert tag_counts() == {"legs": 1, "night cramps": 1}
+
+    def test_restoring_a_revision_saves_raw_and_is_still_followed(self):
+        article = make_draft(title="Cramp", tags=["legs"])
+        with reversion.create_revision():
+            article.save()  # a revision in which it is a draft
+        article.status = Article.Status.PUBLISHED
+        article.publish_at = timezone.now() - timedelta(hours=1)
+        article.save()
+        assert tag_counts() == {"legs": 1}
+        Version.objects.get_for_object(article).get().revision.revert()
+        assert_index_is_true()
+        assert tag_counts() == {}
+
+    def test_rebuild_repairs_an_index_written_around(self):
+        make_article(tags=["legs"])
+        make_draft(tags=["legs", "sleep"])
+        TaggedArticle.objects.update(published_at=None)  # as a bulk load would leave it
+        TopicCount.objects.update(published=7)
+        tag_index.rebuild()
+        assert_index_is_true()
+
+    def test_seeding_writes_the_index_too(self):
+        call_command("seed_bench", "--articles", "20", stdout=StringIO())
+        assert_index_is_true()
+        call_command("seed_bench", "--articles", "3", "--reset", stdout=StringIO())
+        assert_index_is_true()
+
+
+class TestScheduledArticles:
+    def test_an_article_counts_and_lists_from_its_publish_time(self, client):
+        soon = timezone.now() + timedelta(hours=2)
+        make_article(title="Now", tags=["legs"])
+        make_article(title="Later", tags=["legs", "sleep"], publish_at=soon)
+        assert tag_counts() == {"legs": 1}
+        assert [t.name for t in top_topics(5)] == ["legs"]
+        page = client.get(reverse("articles:tag", args=["legs"]))
+        assert [a.title for a in page.context["object_list"]] == ["Now"]
+        assert page.context["paginator"].count == 1
+        with time_machine.travel(soon + timedelta(minutes=1)):
+            assert tag_counts() == {"legs": 2, "sleep": 1}
+            page = client.get(reverse("articles:tag", args=["legs"]))
+            assert [a.title for a in page.context["object_list"]] == ["Later", "Now"]
+            assert page.context["paginator"].count == 2
+
+    def test_top_topics_rank_by_what_readers_can_see(self):
+        later = timezone.now() + timedelta(days=1)
+        for _ in range(3):
+            make_article(tags=["b-sleep"])
+        for _ in range(2):
+            make_article(tags=["c-legs"])
+        for _ in range(2):  # three by count, but only one is live
+            make_article(tags=["a-diet"], publish_at=later)
+        make_article(tags=["a-diet"])
+        found = [(tag.name, tag.article_count) for tag in top_topics(2)]
+        assert found == [("b-sleep", 3), ("c-legs", 2)]
+        found = [(tag.name, tag.article_count) for tag in top_topics(3)]
+        assert found == [("b-sleep", 3), ("c-legs", 2), ("a-diet", 1)]
+
+
+class TestTagPage:
+    def test_newest_first_and_paged_by_the_index(self, client, monkeypatch):
+        monkeypatch.setattr(TagDetailView, "paginate_by", 2)
+        now = timezone.now()
+        for n in range(5):
+            make_article(title=f"A{n}", tags=["legs"], publish_at=now - timedelta(days=n + 1))
+        make_draft(title="Draft", tags=["legs"])
+        first = client.get(reverse("articles:tag", args=["legs"]))
+        assert [a.title for a in first.context["object_list"]] == ["A0", "A1"]
+        assert first.context["paginator"].count == 5
+        last = client.get(reverse("articles:tag", args=["legs"]) + "?page=3")
+        assert [a.title for a in last.context["object_list"]] == ["A4"]
+
+
+class TestSeeAlsoCandidates:
+    def test_candidates_are_the_newest_articles_of_each_tag(self, settings):
+        now = timezone.now()
+        article = make_article(tags=["legs", "sleep"])
+        old_but_close = make_article(
+            title="Old", tags=["legs", "sleep"], publish_at=now - timedelta(days=30)
+        )
+        newer = [
+            make_article(title=f"New {n}", tags=[tag], publish_at=now - timedelta(days=n + 1))
+            for n, tag in enumerate(["legs", "sleep", "legs", "sleep"])
+        ]
+        content = ArticleContent(
+            article=article, causes=[], questions=[], tags=list(article.tags.all()), pinned=[]
+        )
+        # Within the window, sharing more tags wins over being newer.
+        assert related_articles(content) == [old_but_close, *newer]
+        # Beyond it (the 2 newest of each tag), an old article is not considered.
+        settings.SEE_ALSO_CANDIDATES_PER_TAG = 2
+        assert related_articles(content) == newer
