@@ -11,9 +11,11 @@ from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from healthsite.page_cache import remember
+from healthsite.slug_urls import slug_urls
 from reviews.models import public_name
 from sources.models import Source
 
@@ -57,13 +59,10 @@ class ArticleContent:
         return sections
 
 
-def article_page_context(content, request, saved=True):
-    """The template context; `saved=False` for previews, whose content is not saved."""
+def article_page_context(content, request):
+    """The template context, for readers and for previews alike."""
     _hide_broken_links(content)
-    if saved:
-        related = remember(f"related:{content.article.pk}", lambda: related_articles(content))
-    else:
-        related = related_articles(content)
+    related = related_articles(content)
     cause_rows, question_rows = spread_callouts(content.causes, content.questions, related)
     contents = content.sections()
     if content.sources:
@@ -74,20 +73,65 @@ def article_page_context(content, request, saved=True):
         contents = []
     article = content.article
     reviewer = article.medical_reviewer
+    # The template reads rows of plain values, built here: following model
+    # attributes and reversing a URL for each row costs more in a template.
+    article_url, cause_url = slug_urls("articles:detail"), slug_urls("articles:cause")
+    tag_url = slug_urls("articles:tag")
+    links = {target.pk: _link(article_url(target.slug), target.title) for target in related}
     return {
         "article": content.article,
         "tags": content.tags,
+        "tag_links": [_link(tag_url(tag.slug), tag.name) for tag in content.tags],
         "sources": content.sources,
         "related_articles": related,
-        "cause_rows": cause_rows,
-        "question_rows": question_rows,
+        "related_links": list(links.values()),
+        # Each row's `see_also` is the callout after it (a link), or None.
+        "cause_rows": [
+            _cause_row(item, cause_url, target and links[target.pk]) for item, target in cause_rows
+        ],
+        "question_rows": [
+            _question_row(entry, target and links[target.pk]) for entry, target in question_rows
+        ],
         "contents": contents,
         # Signing off stamps the reviewer and the date on the article.
         "reviewer_name": public_name(reviewer) if reviewer else "",
         "review_overdue": bool(
             article.next_review_due and article.next_review_due < timezone.localdate()
         ),
+        # Each shown twice on some pages: formatted once.
+        "last_reviewed": _day(article.last_reviewed),
+        "next_review_due": _day(article.next_review_due),
         "structured_data": article_structured_data(content, request),
+    }
+
+
+def _day(value):
+    """A date as `<time>` shows it: `|date:'Y-m-d'` and `|date:"j F Y"`; None if unset."""
+    if not value:
+        return None
+    return {"iso": value.isoformat(), "text": date_format(value, "j F Y")}
+
+
+def _link(url, text):
+    return {"url": url, "text": text}
+
+
+def _cause_row(item, cause_url, see_also):
+    return {
+        "anchor": item.anchor,
+        "url": cause_url(item.cause.slug),
+        "name": item.cause.name,
+        "html": mark_safe(item.text_html),  # sanitised when saved (healthsite/markdown.py)
+        "see_also": see_also,
+    }
+
+
+def _question_row(entry, see_also):
+    return {
+        "anchor": entry.anchor,
+        "question": entry.question,
+        "html": mark_safe(entry.answer_html),  # sanitised when saved (healthsite/markdown.py)
+        "see_also": see_also,
     }
 
 

@@ -81,7 +81,7 @@ class ArticlePreviewView(View):
         return self.render_article(unsaved_content(form, by_model, saved))
 
     def render_article(self, content):
-        context = article_page_context(content, self.request, saved=False) | {"preview": True}
+        context = article_page_context(content, self.request) | {"preview": True}
         return render(self.request, "articles/article_detail.html", context)
 
 

@@ -10,6 +10,7 @@ import re
 from django.urls import reverse
 from django.utils.html import strip_tags
 
+from healthsite.slug_urls import slug_urls
 from reviews.models import public_name
 from sources.structured_data import citations
 
@@ -32,7 +33,8 @@ def article_structured_data(content, request):
 
 def _web_page(content, request, url):
     article = content.article
-    causes = [_cause(item, request) for item in content.causes]
+    cause_url = slug_urls("articles:cause", request)
+    causes = [_cause(item, cause_url) for item in content.causes]
     tags = sorted(tag.name for tag in content.tags)
     return _compact(
         {
@@ -62,11 +64,11 @@ def _web_page(content, request, url):
     )
 
 
-def _cause(item, request):
+def _cause(item, cause_url):
     return {
         "@type": "MedicalCause",
         "name": item.cause.name,
-        "url": request.build_absolute_uri(item.cause.get_absolute_url()),
+        "url": cause_url(item.cause.slug),
         "description": _plain_text(item.text_html),
     }
 

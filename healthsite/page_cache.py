@@ -99,30 +99,6 @@ def connect_receivers():
         )
 
 
-def remember(name, compute):
-    """`compute()`, kept like a cached page: until content changes or time moves on.
-
-    For parts of pages that are costly at scale (the home page's topics, an
-    article's related articles), so that a page rendered afresh after an edit
-    reuses what the edit did not change. Off with the page cache.
-    """
-    if not settings.PAGE_CACHE:
-        return compute()
-    try:
-        key = f"derived:{generation()}:{name}"
-        value = cache.get(key)
-    except Exception:
-        logger.exception("Page cache unavailable")
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout=max(1, seconds_to_keep()))
-        except Exception:
-            logger.exception("Page cache unavailable")
-    return value
-
-
 def seconds_to_keep(now=None):
     """How long a page rendered now stays true: until the next scheduled
     publication or the next midnight, and at most `PAGE_CACHE_SECONDS`."""

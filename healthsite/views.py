@@ -13,8 +13,6 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from articles.topics import top_topics
 
-from .page_cache import remember
-
 logger = logging.getLogger(__name__)
 # The health check's cache key expires by itself should the delete not happen.
 HEALTH_CHECK_KEY_SECONDS = 10
@@ -25,8 +23,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         latest = Article.objects.published().for_listing()[: settings.HOME_LATEST_ARTICLES]
-        # Counting every published article's tags is slow at scale: kept until content changes.
-        topics = remember("home-topics", lambda: list(top_topics(settings.HOME_TOPICS)))
+        topics = top_topics(settings.HOME_TOPICS)  # counted ahead (articles/tag_index.py)
         return super().get_context_data(latest_articles=latest, topics=topics, **kwargs)
 
 
