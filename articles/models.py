@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -53,43 +53,59 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-pk")
 
     def for_detail(self):
-        """Everything the article page shows, in three queries: the article (with its
-        tags, sources and pinned links as JSON), its causes, and its questions."""
-        from sources.models import ArticleSource  # sources.models imports this module
+        """Everything the article page shows, in one query: the article, with its
+        causes, questions, tags, sources and pinned links as JSON lists
+        (`articles.page.ArticleContent.from_saved` makes them objects again)."""
+        from faq.models import FAQEntry  # faq.models imports this module
+        from sources.models import ArticleSource  # so does sources.models
 
-        return (
-            self.select_related("author", "medical_reviewer__reviewer_profile")
-            .annotate(
-                tags_data=json_rows(
-                    TaggedArticle.objects.all(),
-                    "content_object",
-                    id="tag_id",
-                    name="tag__name",
-                    slug="tag__slug",
-                ),
-                pinned_data=json_rows(
-                    RelatedLink.objects.filter(target__isnull=False),
-                    "article",
-                    position="position",
-                    target="target_id",
-                ),
-                sources_data=json_rows(
-                    ArticleSource.objects.all(),
-                    "article",
-                    position="position",
-                    id="source_id",
-                    title="source__title",
-                    publisher="source__publisher",
-                    url="source__url",
-                    doi="source__doi",
-                    pmid="source__pmid",
-                    accessed="source__accessed",
-                ),
-            )
-            .prefetch_related(
-                Prefetch("article_causes", queryset=ArticleCause.objects.select_related("cause")),
-                "faq_entries",
-            )
+        return self.select_related("author", "medical_reviewer__reviewer_profile").annotate(
+            causes_data=json_rows(
+                ArticleCause.objects.all(),
+                "article",
+                id="id",
+                position="position",
+                explanation="explanation",
+                explanation_html="explanation_html",
+                cause_id="cause_id",
+                cause_name="cause__name",
+                cause_slug="cause__slug",
+                cause_description_html="cause__description_html",
+            ),
+            questions_data=json_rows(
+                FAQEntry.objects.all(),
+                "article",
+                id="id",
+                position="position",
+                question="question",
+                answer="answer",
+                answer_html="answer_html",
+            ),
+            tags_data=json_rows(
+                TaggedArticle.objects.all(),
+                "content_object",
+                id="tag_id",
+                name="tag__name",
+                slug="tag__slug",
+            ),
+            pinned_data=json_rows(
+                RelatedLink.objects.filter(target__isnull=False),
+                "article",
+                position="position",
+                target="target_id",
+            ),
+            sources_data=json_rows(
+                ArticleSource.objects.all(),
+                "article",
+                position="position",
+                id="source_id",
+                title="source__title",
+                publisher="source__publisher",
+                url="source__url",
+                doi="source__doi",
+                pmid="source__pmid",
+                accessed="source__accessed",
+            ),
         )
 
 

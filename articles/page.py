@@ -15,11 +15,13 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from faq.models import FAQEntry
 from healthsite.slug_urls import slug_urls
 from reviews.models import public_name
 from sources.models import Source
 
 from .integrity import unlink_broken
+from .models import ArticleCause, Cause
 from .related import related_articles, spread_callouts
 from .structured_data import article_structured_data
 
@@ -39,8 +41,10 @@ class ArticleContent:
         by_position = partial(sorted, key=itemgetter("position"))
         return cls(
             article=article,
-            causes=list(article.article_causes.all()),
-            questions=list(article.faq_entries.all()),
+            causes=[_cause(article, row) for row in by_position(article.causes_data or [])],
+            questions=[
+                _question(article, row) for row in by_position(article.questions_data or [])
+            ],
             tags=sorted((Tag(**row) for row in article.tags_data or []), key=attrgetter("name")),
             pinned=[row["target"] for row in by_position(article.pinned_data or [])],
             sources=[_source(row) for row in by_position(article.sources_data or [])],
@@ -145,6 +149,22 @@ def _hide_broken_links(content):
     cleaned = unlink_broken([getattr(obj, name) for obj, name in holders])
     for (obj, name), html in zip(holders, cleaned, strict=True):
         setattr(obj, name, html)  # for this page only; nothing is saved
+
+
+def _cause(article, row):
+    cause = Cause(
+        id=row["cause_id"],
+        name=row["cause_name"],
+        slug=row["cause_slug"],
+        description_html=row["cause_description_html"],
+    )
+    fields = {name: row[name] for name in ("id", "position", "explanation", "explanation_html")}
+    return ArticleCause(article=article, cause=cause, **fields)
+
+
+def _question(article, row):
+    fields = ("id", "position", "question", "answer", "answer_html")
+    return FAQEntry(article=article, **{name: row[name] for name in fields})
 
 
 def _source(row):

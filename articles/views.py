@@ -20,8 +20,11 @@ class ArticleListView(ListView):
 
 
 class ArticleDetailView(DetailView):
+    # Built once, not per request: its JSON subqueries take a millisecond to build.
+    queryset = Article.objects.for_detail()
+
     def get_queryset(self):
-        return Article.objects.published().for_detail()
+        return super().get_queryset().published()
 
     def get(self, request, *args, **kwargs):
         try:
