@@ -9,8 +9,6 @@ neither filter by status nor stop early (taggit #751, #709).
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .models import Article, TaggedArticle
@@ -19,63 +17,67 @@ from .models import Article, TaggedArticle
 def related_articles(content, limit=None):
     """Up to `limit` (default `SEE_ALSO_COUNT`) published articles, pins first.
 
-    `content` is an `articles.page.ArticleContent`: the article, the ids its
-    pinned links point to, and its tags. One query: the pinned articles
-    readers may see, and those sharing the most tags among the candidates
-    (`_candidates()`). None when there are neither pins nor tags.
+    `content` is an `articles.page.ArticleContent`: the article (unsaved in a
+    preview), the ids its pinned links point to, and its tags. One query:
+    the pinned articles readers may see, then those sharing the most tags
+    among the candidates (`CANDIDATES_OF_A_TAG`). None when there are neither pins
+    nor tags. Written in SQL: it runs for every article page, and the ORM
+    took longer to build it than the database to answer it.
     """
     limit = settings.SEE_ALSO_COUNT if limit is None else limit
-    pinned = content.pinned[:limit]
+    pinned = list(content.pinned[:limit])
     tag_ids = sorted({tag.pk for tag in content.tags if tag.pk})
     if not (pinned or tag_ids) or limit <= 0:
         return []
-    this = content.article.pk
-    # Pinned articles may be candidates too: enough of the rest to fill the list.
-    most_shared = _candidates(this, tag_ids, limit + len(pinned))
-    shares_a_tag = Q(taggedarticle__tag_id__in=tag_ids)
-    pin_order = Case(
-        *(When(pk=pk, then=Value(order)) for order, pk in enumerate(pinned)),
-        output_field=IntegerField(),
-    )
-    related = (
-        Article.objects.published()
-        .exclude(pk=this)
-        .filter(Q(pk__in=pinned) | Q(pk__in=most_shared))
-        .annotate(pin=pin_order, shared_tags=Count("taggedarticle", filter=shares_a_tag))
-        .order_by(F("pin").asc(nulls_last=True), "-shared_tags", "-publish_at", "-pk")
-        .only("title", "slug", "subtitle", "meta_description", "publish_at")
-    )
-    return list(related[:limit])
-
-
-def _candidates(article_id, tag_ids, limit):
-    """SQL for the ids of the `limit` articles sharing the most of these tags with this one.
-
-    Candidates are the newest `SEE_ALSO_CANDIDATES_PER_TAG` published articles
-    of each tag, read off the index of published taggings (tag, publish time;
-    see tag_index.py): a bounded amount of work however many articles a tag
-    has. Below that many articles a tag, every article is a candidate.
-    """
-    if not tag_ids:
-        return []
-    table = connection.ops.quote_name(TaggedArticle._meta.db_table)
-    # One ordered, limited index range per tag (wrapped: SQLite allows no
-    # LIMIT directly inside a UNION), then counted.
-    newest = (
-        f"SELECT * FROM (SELECT content_object_id, published_at FROM {table} "
-        "WHERE tag_id = %s AND published_at <= %s AND content_object_id <> %s "
-        "ORDER BY published_at DESC, content_object_id DESC LIMIT %s)"
-    )
-    union = " UNION ALL ".join(f"{newest} AS tag_{n}" for n in range(len(tag_ids)))
+    now = timezone.now()
+    this = content.article.pk or 0  # no article has id 0
+    quote = connection.ops.quote_name
+    article, tagged = quote(Article._meta.db_table), quote(TaggedArticle._meta.db_table)
+    chosen, params = [], []
+    if pinned:
+        chosen.append(f"a.id IN ({', '.join(['%s'] * len(pinned))})")
+        params += pinned
+    if tag_ids:
+        newest = " UNION ALL ".join(
+            CANDIDATES_OF_A_TAG.format(tagged=tagged, n=n) for n in range(len(tag_ids))
+        )
+        per_tag = settings.SEE_ALSO_CANDIDATES_PER_TAG
+        chosen.append(MOST_SHARED.format(newest=newest))
+        params += [value for tag_id in tag_ids for value in (tag_id, now, this, per_tag)]
+        # Pinned articles may be candidates too: enough of the rest to fill the list.
+        params.append(limit + len(pinned))
+    pin_order = " ".join(f"WHEN a.id = %s THEN {order}" for order in range(len(pinned)))
+    shared = ""  # most shared tags first
+    if tag_ids:
+        shared = (
+            f"(SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = a.id "
+            f"AND t.tag_id IN ({', '.join(['%s'] * len(tag_ids))})) DESC, "
+        )
     sql = (
-        f"SELECT candidate.content_object_id FROM ({union}) AS candidate "
-        "GROUP BY candidate.content_object_id "
-        "ORDER BY COUNT(*) DESC, MAX(candidate.published_at) DESC, "
-        "candidate.content_object_id DESC LIMIT %s"
+        f"SELECT a.id, a.title, a.slug, a.subtitle, a.meta_description, a.publish_at "
+        f"FROM {article} a WHERE a.status = %s AND a.publish_at <= %s AND a.id <> %s "
+        f"AND ({' OR '.join(chosen)}) "
+        f"ORDER BY CASE {pin_order or 'WHEN 1 = 0 THEN 0'} ELSE {limit} END, "
+        f"{shared}a.publish_at DESC, a.id DESC LIMIT %s"
     )
-    now, per_tag = timezone.now(), settings.SEE_ALSO_CANDIDATES_PER_TAG
-    params = [value for tag_id in tag_ids for value in (tag_id, now, article_id, per_tag)]
-    return RawSQL(sql, [*params, limit])
+    params = [Article.Status.PUBLISHED, now, this, *params, *pinned, *tag_ids, limit]
+    return list(Article.objects.raw(sql, params))
+
+
+# The newest published articles of one tag, from the index of published
+# taggings (tag, publish time; see tag_index.py): bounded work however many
+# articles the tag has. Wrapped: SQLite allows no LIMIT directly in a UNION.
+CANDIDATES_OF_A_TAG = (
+    "SELECT * FROM (SELECT content_object_id, published_at FROM {tagged} "
+    "WHERE tag_id = %s AND published_at <= %s AND content_object_id <> %s "
+    "ORDER BY published_at DESC, content_object_id DESC LIMIT %s) AS tag_{n}"
+)
+# Of the candidates of every tag, those sharing the most tags (ties: newest).
+MOST_SHARED = (
+    "a.id IN (SELECT candidate.content_object_id FROM ({newest}) AS candidate "
+    "GROUP BY candidate.content_object_id ORDER BY COUNT(*) DESC, "
+    "MAX(candidate.published_at) DESC, candidate.content_object_id DESC LIMIT %s)"
+)
 
 
 def spread_callouts(causes, questions, related, limit=None):

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article
 from articles.page import ArticleContent
@@ -101,6 +102,18 @@ class TestRelatedArticles:
         add_link(article, make_article(title="Live pin"))
         make_article(title="By tag", tags=["a"])
         assert titles(related_articles(for_detail(article))) == ["Live pin", "By tag"]
+
+    def test_pins_alone_keep_their_order(self):
+        article = make_article()
+        for title in ("Second", "First"):
+            add_link(article, make_article(title=title))
+        assert titles(related_articles(for_detail(article))) == ["Second", "First"]
+
+    def test_an_unsaved_article_in_a_preview_gets_articles_sharing_its_tags(self):
+        make_article(title="Shares a tag", tags=["a"])
+        tags = list(Tag.objects.filter(name="a"))
+        unsaved = ArticleContent(article=Article(), causes=[], questions=[], tags=tags, pinned=[])
+        assert titles(related_articles(unsaved)) == ["Shares a tag"]
 
 
 class TestSpreadCallouts:
