@@ -19,11 +19,15 @@ restores save "raw"; they are followed too, so a restored article is counted
 as what it now is.
 """
 
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from .models import Article, TaggedArticle, TopicCount
+
+# Any fixed number, the same in every process: the advisory lock recounts take.
+RECOUNT_LOCK = 0x7A91C0
 
 
 def published_at(article):
@@ -32,22 +36,37 @@ def published_at(article):
 
 
 def recount(tag_ids):
-    """Recount the published articles of these tags (two queries)."""
+    """Recount the published articles of these tags (two queries, three on PostgreSQL)."""
     tag_ids = {pk for pk in tag_ids if pk is not None}
     if not tag_ids:
         return
-    counts = dict(
-        TaggedArticle.objects.filter(tag_id__in=tag_ids, published_at__isnull=False)
-        .values_list("tag_id")
-        .annotate(Count("pk"))
-        .order_by()
-    )
-    TopicCount.objects.bulk_create(
-        [TopicCount(tag_id=pk, published=counts.get(pk, 0)) for pk in sorted(tag_ids)],
-        update_conflicts=True,
-        unique_fields=["tag"],
-        update_fields=["published"],
-    )
+    with transaction.atomic():
+        _take_turns()
+        counts = dict(
+            TaggedArticle.objects.filter(tag_id__in=tag_ids, published_at__isnull=False)
+            .values_list("tag_id")
+            .annotate(Count("pk"))
+            .order_by()
+        )
+        TopicCount.objects.bulk_create(
+            [TopicCount(tag_id=pk, published=counts.get(pk, 0)) for pk in sorted(tag_ids)],
+            update_conflicts=True,
+            unique_fields=["tag"],
+            update_fields=["published"],
+        )
+
+
+def _take_turns():
+    """Transactions that recount wait for each other, on PostgreSQL.
+
+    Two editors tagging at once would otherwise each count without the
+    other's uncommitted rows, and the last to write would leave a count one
+    short. The lock is held until the transaction ends, so the second counts
+    after the first has committed. (SQLite lets one transaction write at a time.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOUNT_LOCK])
 
 
 def scheduled_counts(now=None):

@@ -7,6 +7,7 @@ import pytest
 import reversion
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -191,3 +192,16 @@ class TestSeeAlsoCandidates:
         # Beyond it (the 2 newest of each tag), an old article is not considered.
         settings.SEE_ALSO_CANDIDATES_PER_TAG = 2
         assert related_articles(content) == newer
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_a_recount_holds_the_recount_lock_until_its_transaction_ends():
+    """So that of two transactions tagging at once, the second counts after the first commits."""
+    make_article(tags=["legs"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+            "AND pid = pg_backend_pid() AND granted",
+            [tag_index.RECOUNT_LOCK],
+        )
+        assert cursor.fetchone() == (1,)
