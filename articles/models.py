@@ -274,6 +274,8 @@ class Article(MarkdownModel):
     updated = models.DateTimeField(auto_now=True)
     # Kept current by articles.search on PostgreSQL; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Its title, subtitle, causes and tags part: small, kept in the row (see migration 0009).
+    search_head = SearchVectorField(null=True, editable=False)
     # New on every save: a form that loaded another token is stale (see admin).
     edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     summary_html = models.TextField(editable=False, default="")

@@ -111,9 +111,15 @@ class SearchView(ListView):
         found = snippets(page, outcome.query)
         for article in page:
             article.snippet = found.get(article.pk, "")
+        # Counted only up to search.RESULTS_CAP: beyond it "1,000+", and no more pages
+        # (a page past them is a 404, like any page past the last).
+        capped, listed = outcome.articles.capped, f"{context['paginator'].count:,}"
         return context | {
             "object_list": page,
             "query": outcome.query,
             "questions": outcome.questions,
             "suggestion": outcome.suggestion,
+            "results_capped": capped,
+            "results_listed": listed,
+            "results_found": f"{listed}+" if capped else listed,
         }
