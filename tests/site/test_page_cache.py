@@ -223,7 +223,7 @@ class TestDerivedData:
         assert not shows(client, article.get_absolute_url(), "Sore knees")
         assert shows(client, reverse("home"), "Knees")
 
-    def test_previews_never_use_remembered_related_articles(self, staff_client):
+    def test_previews_show_related_articles_of_the_unsaved_tags(self, staff_client):
         article = make_article(title="Cramps", tags=["legs"])
         make_article(title="Knee pain", tags=["legs"])
         assert shows(Client(), article.get_absolute_url(), "Knee pain")  # an anonymous reader
