@@ -84,10 +84,8 @@ def article_page_context(content, request):
     links = {target.pk: _link(article_url(target.slug), target.title) for target in related}
     return {
         "article": content.article,
-        "tags": content.tags,
         "tag_links": [_link(tag_url(tag.slug), tag.name) for tag in content.tags],
         "sources": content.sources,
-        "related_articles": related,
         "related_links": list(links.values()),
         # Each row's `see_also` is the callout after it (a link), or None.
         "cause_rows": [

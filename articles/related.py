@@ -46,19 +46,20 @@ def related_articles(content, limit=None):
         params += [value for tag_id in tag_ids for value in (tag_id, now, this, per_tag)]
         # Pinned articles may be candidates too: enough of the rest to fill the list.
         params.append(limit + len(pinned))
-    pin_order = " ".join(f"WHEN a.id = %s THEN {order}" for order in range(len(pinned)))
-    shared = ""  # most shared tags first
-    if tag_ids:
-        shared = (
+    order = []
+    if pinned:  # pins first, in their order
+        whens = " ".join(f"WHEN a.id = %s THEN {n}" for n in range(len(pinned)))
+        order.append(f"CASE {whens} ELSE {len(pinned)} END")
+    if tag_ids:  # then the most shared tags
+        order.append(
             f"(SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = a.id "
-            f"AND t.tag_id IN ({', '.join(['%s'] * len(tag_ids))})) DESC, "
+            f"AND t.tag_id IN ({', '.join(['%s'] * len(tag_ids))})) DESC"
         )
     sql = (
         f"SELECT a.id, a.title, a.slug, a.subtitle, a.meta_description, a.publish_at "
         f"FROM {article} a WHERE a.status = %s AND a.publish_at <= %s AND a.id <> %s "
         f"AND ({' OR '.join(chosen)}) "
-        f"ORDER BY CASE {pin_order or 'WHEN 1 = 0 THEN 0'} ELSE {limit} END, "
-        f"{shared}a.publish_at DESC, a.id DESC LIMIT %s"
+        f"ORDER BY {', '.join(order)}, a.publish_at DESC, a.id DESC LIMIT %s"
     )
     params = [Article.Status.PUBLISHED, now, this, *params, *pinned, *tag_ids, limit]
     return list(Article.objects.raw(sql, params))
