@@ -28,4 +28,30 @@ def json_rows(queryset, parent_field, **fields):
         .annotate(data=JSONArray(JSONObject(**fields)))
         .values("data")
     )
-    return Subquery(rows, output_field=JSONField())
+    return CompiledOnce(rows, output_field=JSONField())
+
+
+class CompiledOnce(Subquery):
+    """A subquery whose SQL is built once per database, then reused.
+
+    Building the SQL of a subquery with a dozen joined columns costs more than
+    running it; a queryset built once (a view's `queryset`) and filtered per
+    request shares its annotations, so their SQL can be kept. Any copy (a
+    re-resolved or relabelled subquery, another query using it) builds anew.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sql = {}
+
+    def copy(self):
+        clone = super().copy()
+        clone._sql = {}
+        return clone
+
+    def as_sql(self, compiler, connection, *args, **kwargs):
+        if args or kwargs:
+            return super().as_sql(compiler, connection, *args, **kwargs)
+        if connection.alias not in self._sql:
+            self._sql[connection.alias] = super().as_sql(compiler, connection)
+        return self._sql[connection.alias]
