@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -178,6 +179,20 @@ class TestArticlePage:
         with django_assert_max_num_queries(2):
             response = client.get(article.get_absolute_url())
         assert len(response.context["cause_rows"]) == size
+
+    @pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+    )
+    def test_postgresql_plans_the_page_queries_once_per_connection(self, client):
+        article = full_article()
+        make_article(tags=["feet"])
+        for _ in range(6):  # psycopg prepares a statement on its sixth run
+            assert client.get(article.get_absolute_url()).status_code == 200
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any('"causes_data"' in statement for statement in prepared)  # the article
+        assert any("AS candidate" in statement for statement in prepared)  # See also
 
 
 def every_field_hostile():

@@ -142,3 +142,27 @@ def test_admin_url_defaults_to_admin_and_is_normalised():
         result = run_with({"DJANGO_SECRET_KEY": "s"} | env, code=code)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == expected, env
+
+
+PRINT_DATABASE_OPTIONS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps(settings.DATABASES["default"].get("OPTIONS", {})))
+"""
+
+
+def test_postgresql_binds_on_the_server_and_prepares_repeated_statements():
+    def options(env):
+        result = run_with({"DJANGO_DEBUG": "1", **env}, code=PRINT_DATABASE_OPTIONS)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    postgres = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/healthsite"}
+    assert options(postgres) == {"server_side_binding": True, "prepare_threshold": 5}
+    # Behind a pooler that cannot keep prepared statements.
+    assert options(postgres | {"DJANGO_DB_PREPARED_STATEMENTS": "0"}) == {
+        "server_side_binding": True,
+        "prepare_threshold": None,
+    }
+    assert options({}) == {}  # SQLite
