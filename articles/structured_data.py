@@ -8,7 +8,6 @@ import html
 import re
 
 from django.urls import reverse
-from django.utils.html import strip_tags
 
 from healthsite.slug_urls import slug_urls
 from reviews.models import public_name
@@ -134,5 +133,14 @@ def _compact(obj):
     return {key: value for key, value in obj.items() if value is not None}
 
 
+# A tag in the sanitised HTML that `healthsite.markdown` stores: its serialiser
+# quotes every attribute value with `"` and escapes `<` in text, so a tag ends at
+# the first `>` outside quotes. A third of the cost of Django's `strip_tags`
+# (an HTML parser), for the 28 fragments of a typical page.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_SPACES = re.compile(r"\s+")
+
+
 def _plain_text(html_text):
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(html_text))).strip()
+    """Stored (sanitised) HTML as one line of plain text."""
+    return _SPACES.sub(" ", html.unescape(_TAG.sub("", html_text))).strip()

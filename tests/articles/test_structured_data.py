@@ -82,6 +82,24 @@ def test_causes_are_medical_causes_with_absolute_urls():
     ]
 
 
+def test_descriptions_are_the_plain_text_of_the_markdown():
+    article = make_article()
+    add_faq(
+        article,
+        question="Where can I read more?",
+        answer='Read [the guide](https://x.org/?a=1&b=2 "Guide > more") & `<b>`, since 1 < 2.\n\n'
+        "*Then* see a GP.  \nSoon.",
+    )
+    add_cause(article, make_cause(description="Unused"), explanation="Low **iron** &amp; B12")
+
+    data = by_type(build(article))
+
+    answer = data["FAQPage"]["mainEntity"][0]["acceptedAnswer"]["text"]
+    assert answer == "Read the guide & <b>, since 1 < 2. Then see a GP. Soon."
+    cause = data["MedicalWebPage"]["about"]["cause"][0]["description"]
+    assert cause == "Low iron & B12"  # CommonMark reads `&amp;` as &
+
+
 def test_review_and_people_are_given_when_set():
     reviewer = make_user(first_name="Asha", last_name="Patel")
     author = make_user(username="jdoe")
