@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from faq.models import FAQEntry
+from healthsite.db import plans_for_their_parameters
 
 from .models import Article, Cause, TaggedArticle
 from .page import ArticleContent, article_page_context
@@ -99,6 +100,11 @@ class TagDetailView(ListView):
 class SearchView(ListView):
     template_name = "articles/search.html"
     paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get(self, request, *args, **kwargs):
+        # Every query of a search, counts and pages included, runs in here.
+        with plans_for_their_parameters():
+            return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.outcome = search(self.request.GET.get("q", ""))
