@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Aggregate, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
@@ -68,18 +68,17 @@ def plans_for_their_parameters():
     its fifth run if PostgreSQL expects it to cost about the same. That suits a
     lookup by slug, not a search, whose best plan depends on how many articles
     its words match: search's generic plans ran 3 to 40 times slower at 100,000
-    articles. Nothing to do on SQLite, which keeps no plans.
+    articles. So psycopg prepares nothing inside (no query to the server, no
+    transaction); SQLite keeps no plans.
     """
     if connection.vendor != "postgresql":
         yield
         return
-    outer = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('plan_cache_mode'), "
-            "set_config('plan_cache_mode', 'force_custom_plan', true)"
-        )
-        before = cursor.fetchone()[0]
+    connection.ensure_connection()
+    psycopg_connection = connection.connection
+    threshold = psycopg_connection.prepare_threshold
+    psycopg_connection.prepare_threshold = None
+    try:
         yield
-        if outer:  # set_config(…, true) would last to the end of the outer transaction
-            cursor.execute("SELECT set_config('plan_cache_mode', %s, true)", [before])
+    finally:
+        psycopg_connection.prepare_threshold = threshold
