@@ -304,6 +304,8 @@ class Article(MarkdownModel):
         ]
         indexes = [
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            # The sitemaps' last change: MAX(updated) reads one end of it, not every row.
+            models.Index(fields=["updated"], name="article_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
