@@ -20,6 +20,9 @@ from .ordering import position_validators
 from .slugs import unique_slug
 
 SEEK_HELP_FIELDS = ("seek_help_non_urgent", "seek_help_urgent", "seek_help_emergency")
+# What a list of articles shows (includes/article_card.html, the feed, search
+# results). The rest of a row, its text and search vectors, is most of its size.
+LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at", "updated")
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -45,12 +48,15 @@ class ArticleQuerySet(models.QuerySet):
     def published_with_tag(self, tag):
         """Published articles with this tag, newest first: one range of the tag's index
         of published articles (`TaggedArticle.published_at`, see tag_index.py)."""
-        return self.filter(
-            taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now()
-        ).order_by("-taggedarticle__published_at", "-pk")
+        return (
+            self.filter(taggedarticle__tag=tag, taggedarticle__published_at__lte=timezone.now())
+            .order_by("-taggedarticle__published_at", "-pk")
+            .only(*LISTED_FIELDS)
+        )
 
     def for_listing(self):
-        return self.order_by("-publish_at", "-pk")
+        """Newest first, with only the fields a listing shows."""
+        return self.order_by("-publish_at", "-pk").only(*LISTED_FIELDS)
 
     def for_detail(self):
         """Everything the article page shows, in one query: the article, with its

@@ -37,7 +37,7 @@ from taggit.models import Tag
 from faq.models import FAQEntry
 
 from .changes import on_articles_changed
-from .models import Article, ArticleCause, Cause, TaggedArticle
+from .models import LISTED_FIELDS, Article, ArticleCause, Cause, TaggedArticle
 
 CONFIG = "english"
 MAX_QUERY_LENGTH = 200  # longer queries are cut: nobody types more, and it bounds the cost
@@ -97,7 +97,6 @@ on_articles_changed(refresh_search_vectors)
 # Beyond this many matches the page says "1,000+" and has no further pages: counting
 # or ordering every match of a common word would read every one of them.
 RESULTS_CAP = 1000
-LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at")
 # A "-" that websearch syntax may read as "not" ("leg -cramps"); "x-ray" is one word.
 NEGATION = re.compile(r"(?:^|\W)-")
 

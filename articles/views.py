@@ -91,7 +91,9 @@ class TagDetailView(ListView):
         causes, questions = [], []
         if context["page_obj"].number == 1:
             causes = list(Cause.objects.tagged(self.tag))
-            questions = list(FAQEntry.objects.visible().tagged(self.tag).select_related("article"))
+            questions = FAQEntry.objects.visible().tagged(self.tag).select_related("article")
+            # Each a link: its question, and its article's address.
+            questions = list(questions.only("question", "article__slug"))
             if not (context["object_list"] or causes or questions):
                 raise Http404("Nothing published has this tag.")
         return context | {"causes": causes, "questions": questions}

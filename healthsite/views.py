@@ -22,7 +22,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        latest = Article.objects.published().for_listing()[: settings.HOME_LATEST_ARTICLES]
+        latest = list(Article.objects.published().for_listing()[: settings.HOME_LATEST_ARTICLES])
         topics = top_topics(settings.HOME_TOPICS)  # counted ahead (articles/tag_index.py)
         return super().get_context_data(latest_articles=latest, topics=topics, **kwargs)
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -353,6 +354,23 @@ class TestListPages:
 
 class TestListQueryCounts:
     """Each listing costs the same number of queries however much it shows."""
+
+    def test_listings_read_only_what_a_card_shows(self, client):
+        cause = make_cause()
+        add_cause(make_article(tags=["sleep"], summary="A long summary."), cause)
+        for url in (
+            reverse("home"),
+            reverse("articles:list"),
+            reverse("articles:tag", args=["sleep"]),
+            cause.get_absolute_url(),
+            reverse("feed"),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            articles = [q["sql"] for q in queries if '"articles_article"."title"' in q["sql"]]
+            assert articles, url
+            # Not the article's text, nor its search vectors: most of a row's size.
+            assert not [sql for sql in articles if '"summary_html"' in sql], url
 
     @pytest.mark.parametrize("size", [1, 25])
     def test_listing_pages(self, client, size, django_assert_max_num_queries):
