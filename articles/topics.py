@@ -9,12 +9,14 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
+from healthsite.slug_urls import slug_urls
+
 from .models import TopicCount
 from .tag_index import scheduled_counts
 
 
 def topics():
-    """Tags of published articles, each with `article_count`, alphabetical."""
+    """Tags of published articles, each with `article_count` and `url`, alphabetical."""
     rows = TopicCount.objects.filter(published__gt=0).select_related("tag").order_by("tag__name")
     return _counted(rows, scheduled_counts())
 
@@ -33,11 +35,13 @@ def top_topics(limit):
 
 
 def _counted(rows, scheduled):
+    tag_url = slug_urls("articles:tag")  # one reversal for every topic's link
     found = []
     for row in rows:
         tag = row.tag
         tag.article_count = row.published - scheduled.get(tag.pk, 0)
         if tag.article_count > 0:
+            tag.url = tag_url(tag.slug)
             found.append(tag)
     return found
 
