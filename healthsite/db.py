@@ -74,6 +74,9 @@ def plans_for_their_parameters():
     if connection.vendor != "postgresql":
         yield
         return
+    # The connection the search will use: replaced first if the health check
+    # (settings.py) finds it dead, as the first query would otherwise do inside.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     psycopg_connection = connection.connection
     threshold = psycopg_connection.prepare_threshold

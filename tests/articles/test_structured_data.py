@@ -95,6 +95,8 @@ def test_descriptions_are_the_plain_text_of_the_markdown():
     data = by_type(build(article))
 
     answer = data["FAQPage"]["mainEntity"][0]["acceptedAnswer"]["text"]
+    # The link's title holds a ">": stored escaped, it cannot end the tag early.
+    assert 'title="Guide &gt; more"' in article.faq_entries.get().answer_html
     assert answer == "Read the guide & <b>, since 1 < 2. Then see a GP. Soon."
     cause = data["MedicalWebPage"]["about"]["cause"][0]["description"]
     assert cause == "Low iron & B12"  # CommonMark reads `&amp;` as &
