@@ -138,9 +138,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The server binds the parameters, so psycopg can prepare a statement that a
     # connection runs again and again (the article page's two): PostgreSQL then
-    # plans it once per connection, not once a request, which was half its work
-    # for the page. Behind a pooler in transaction mode that cannot keep prepared
-    # statements (PgBouncer before 1.21), set DJANGO_DB_PREPARED_STATEMENTS=0.
+    # parses it once per connection and may keep one generic plan for it, rather
+    # than plan it on every request, which was half its work for the page
+    # (searches prepare nothing: healthsite/db.py, plans_for_their_parameters).
+    # Behind a pooler in transaction mode that cannot keep prepared statements
+    # (PgBouncer before 1.21), set DJANGO_DB_PREPARED_STATEMENTS=0.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True,
         prepare_threshold=5 if env_flag("DJANGO_DB_PREPARED_STATEMENTS", True) else None,
