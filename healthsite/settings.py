@@ -135,7 +135,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"].get("ENGINE") == "django.db.backends.postgresql":
     # The server binds the parameters, so psycopg can prepare a statement that a
     # connection runs again and again (the article page's two): PostgreSQL then
     # parses it once per connection and may keep one generic plan for it, rather

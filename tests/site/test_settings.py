@@ -166,3 +166,4 @@ def test_postgresql_binds_on_the_server_and_prepares_repeated_statements():
         "prepare_threshold": None,
     }
     assert options({}) == {}  # SQLite
+    assert options({"DATABASE_URL": ""}) == {}  # set but empty: no engine, no crash
