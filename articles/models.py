@@ -42,8 +42,16 @@ class ArticleQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.filter(next_review_due__lte=today + timedelta(days=days))
 
-    def listing_cause(self, cause):
-        return self.filter(article_causes__cause=cause)
+    def published_with_cause(self, cause):
+        """Published articles listing this cause, newest first: one range of the
+        cause's index of published listings (`ArticleCause.published_at`)."""
+        return (
+            self.filter(
+                article_causes__cause=cause, article_causes__published_at__lte=timezone.now()
+            )
+            .order_by("-article_causes__published_at", "-pk")
+            .only(*LISTED_FIELDS)
+        )
 
     def published_with_tag(self, tag):
         """Published articles with this tag, newest first: one range of the tag's index
@@ -503,6 +511,12 @@ class Cause(MarkdownModel):
         return reverse("articles:cause", kwargs={"slug": self.slug})
 
 
+class ArticleCauseQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Listings in articles readers may see (`ArticleQuerySet.published()`)."""
+        return self.filter(published_at__lte=now or timezone.now())
+
+
 class ArticleCause(MarkdownModel):
     """One numbered entry in an article's "Possible causes" list."""
 
@@ -517,12 +531,21 @@ class ArticleCause(MarkdownModel):
         "Left blank, the cause's general description is shown.",
     )
     explanation_html = models.TextField(editable=False, default="")
+    # A copy of the article's publish time while it is published, else NULL, so
+    # that a cause's page reads one index (articles/tag_index.py keeps it).
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     markdown_fields = ("explanation",)
+    objects = ArticleCauseQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
         verbose_name = "cause"
+        indexes = [
+            models.Index(
+                fields=["cause", "-published_at", "-article"], name="articlecause_published_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "position"],

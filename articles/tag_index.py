@@ -1,19 +1,22 @@
-"""Published articles per tag, kept beside the tags so that pages stay fast at any size.
+"""Published articles per tag (and per cause), kept beside the tags so that pages
+stay fast at any size.
 
 Tag pages, See also and the topic counts ask "which published articles have
-this tag?". Answered through the article table, that costs a join per tagged
-row: fine at 1,000 articles, slow at 100,000. So two copies are kept current
-here, by signal receivers, in the same transaction as the change:
+this tag?", and a cause's page "which published articles list this cause?".
+Answered through the article table, that costs a join per tagged row: fine at
+1,000 articles, slow at 100,000. So copies are kept current here, by signal
+receivers, in the same transaction as the change:
 
-- `TaggedArticle.published_at`: the article's publish time while it is
-  published, else NULL. A tag page is one index range (tag, publish time);
-  See also counts shared tags in that index alone.
+- `TaggedArticle.published_at` and `ArticleCause.published_at`: the article's
+  publish time while it is published, else NULL. A tag page, or a cause page,
+  is one index range (tag or cause, publish time), count included; See also
+  counts shared tags in the tags' index alone.
 - `TopicCount.published`: how many published articles have each tag,
   scheduled ones included. Readers' counts subtract the scheduled ones
   (`scheduled_counts()`: few, found through the article index), so an article
   appears in the counts at its publish time with nothing having to run.
 
-`rebuild()` recomputes both from scratch (the migration, `seed_bench`, and
+`rebuild()` recomputes them all from scratch (the migration, `seed_bench`, and
 after loading rows by other means than the ORM). Fixture loads and revision
 restores save "raw"; they are followed too, so a restored article is counted
 as what it now is.
@@ -24,14 +27,14 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from .models import Article, TaggedArticle, TopicCount
+from .models import Article, ArticleCause, TaggedArticle, TopicCount
 
 # Any fixed number, the same in every process: the advisory lock recounts take.
 RECOUNT_LOCK = 0x7A91C0
 
 
 def published_at(article):
-    """What `TaggedArticle.published_at` must hold for this article."""
+    """What `published_at` must hold in this article's taggings and cause listings."""
     return article.publish_at if article.status == Article.Status.PUBLISHED else None
 
 
@@ -83,13 +86,15 @@ def scheduled_counts(now=None):
 
 
 def rebuild():
-    """Recompute every `published_at` and every count: two statements and a recount."""
+    """Recompute every `published_at` and every count: three statements and a recount."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
     TaggedArticle.objects.update(
         published_at=Subquery(
-            Article.objects.filter(
-                pk=OuterRef("content_object_id"), status=Article.Status.PUBLISHED
-            ).values("publish_at")
+            published.filter(pk=OuterRef("content_object_id")).values("publish_at")
         )
+    )
+    ArticleCause.objects.update(
+        published_at=Subquery(published.filter(pk=OuterRef("article_id")).values("publish_at"))
     )
     TopicCount.objects.all().delete()
     recount(TaggedArticle.objects.values_list("tag_id", flat=True).distinct())
@@ -98,9 +103,13 @@ def rebuild():
 # Receivers, connected by `connect()` from ArticlesConfig.ready.
 
 
-def _tagging_saved(sender, instance, **kwargs):
+# Of each model keeping a copy of its article's publish time: its key to the article.
+ARTICLE_KEY = {TaggedArticle: "content_object", ArticleCause: "article"}
+
+
+def _row_saved(sender, instance, **kwargs):
     try:
-        article = instance.content_object
+        article = getattr(instance, ARTICLE_KEY[sender])
     except Article.DoesNotExist:  # a fixture row whose article comes later
         return
     instance.published_at = published_at(article)
@@ -118,6 +127,8 @@ def _article_saved(sender, instance, **kwargs):
     # Only when the published state or time changed: most saves touch nothing here.
     if rows.exclude(published_at=value).update(published_at=value):
         recount(rows.values_list("tag_id", flat=True))
+    listings = ArticleCause.objects.filter(article_id=instance.pk)
+    listings.exclude(published_at=value).update(published_at=value)
 
 
 def _tag_deleted(sender, instance, **kwargs):
@@ -127,7 +138,8 @@ def _tag_deleted(sender, instance, **kwargs):
 def connect():
     from taggit.models import Tag
 
-    pre_save.connect(_tagging_saved, sender=TaggedArticle, dispatch_uid="tag-index-row")
+    for model in ARTICLE_KEY:
+        pre_save.connect(_row_saved, sender=model, dispatch_uid=f"tag-index-row-{model.__name__}")
     post_save.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-added")
     post_delete.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-removed")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="tag-index-article")

@@ -7,7 +7,7 @@ from taggit.models import Tag
 from faq.models import FAQEntry
 from healthsite.db import plans_for_their_parameters
 
-from .models import Article, Cause, TaggedArticle
+from .models import Article, ArticleCause, Cause, TaggedArticle
 from .page import ArticleContent, article_page_context
 from .search import search, snippets
 from .topics import topics
@@ -42,7 +42,20 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(**article_page_context(content, self.request), **kwargs)
 
 
-class CauseDetailView(ListView):
+class CountedInIndexMixin:
+    """A listing of published articles counted in the tag's or cause's index of
+    them (articles/tag_index.py) alone, without visiting each article."""
+
+    def index_count(self):
+        raise NotImplementedError
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        paginator.count = self.index_count()
+        return paginator
+
+
+class CauseDetailView(CountedInIndexMixin, ListView):
     """A cause, and a page of the published articles that list it."""
 
     template_name = "articles/cause_detail.html"
@@ -50,7 +63,10 @@ class CauseDetailView(ListView):
 
     def get_queryset(self):
         self.cause = get_object_or_404(Cause, slug=self.kwargs["slug"])
-        return Article.objects.published().listing_cause(self.cause).for_listing()
+        return Article.objects.published_with_cause(self.cause)
+
+    def index_count(self):
+        return ArticleCause.objects.published().filter(cause=self.cause).count()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cause=self.cause, **kwargs)
@@ -64,7 +80,7 @@ class TagListView(ListView):
         return topics()
 
 
-class TagDetailView(ListView):
+class TagDetailView(CountedInIndexMixin, ListView):
     """A page of the published articles with a tag; on the first page, its causes and questions."""
 
     template_name = "articles/tag_detail.html"
@@ -80,11 +96,8 @@ class TagDetailView(ListView):
         self.tag = get_object_or_404(Tag, slug=slug)
         return Article.objects.published_with_tag(self.tag)
 
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        # Counted in the tag's index alone, without visiting each article.
-        paginator.count = TaggedArticle.objects.published_with_tag(self.tag).count()
-        return paginator
+    def index_count(self):
+        return TaggedArticle.objects.published_with_tag(self.tag).count()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)

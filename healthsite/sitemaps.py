@@ -9,7 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Cause, TaggedArticle
+from articles.models import Article, ArticleCause, Cause, TaggedArticle
 
 
 class StaticSitemap(Sitemap):
@@ -35,10 +35,10 @@ class ArticleSitemap(Sitemap):
 
 class CauseSitemap(Sitemap):
     def items(self):
-        # Causes a published article lists: the first such article, found or not.
-        # Not EXISTS, which PostgreSQL makes a join that reads every listing of
-        # each cause (195 ms at 100,000 articles); a LIMIT 1 stops at one (4 ms).
-        listed = Article.objects.published().filter(article_causes__cause=OuterRef("pk"))
+        # Causes a published article lists: the first such listing, found or not,
+        # in the cause's index. Not EXISTS, which PostgreSQL makes a join that
+        # reads every listing of each cause (195 ms at 100,000 articles).
+        listed = ArticleCause.objects.published().filter(cause=OuterRef("pk"))
         first = Subquery(listed.order_by().values("pk")[:1])
         causes = Cause.objects.alias(first_listing=first).filter(first_listing__isnull=False)
         return causes.order_by("name", "pk").only("slug")

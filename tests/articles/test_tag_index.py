@@ -14,22 +14,27 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import tag_index
-from articles.models import Article, TaggedArticle, TopicCount
+from articles.models import Article, ArticleCause, TaggedArticle, TopicCount
 from articles.page import ArticleContent
 from articles.related import related_articles
 from articles.topics import top_topics, topics
-from articles.views import TagDetailView
-from tests.factories import make_article, make_draft
+from articles.views import CauseDetailView, TagDetailView
+from tests.factories import add_cause, make_article, make_cause, make_draft
 
 pytestmark = pytest.mark.django_db
 
 
 def assert_index_is_true():
-    """Every tagging's copy of its article's publish time, and every tag's count."""
+    """Every tagging's and cause listing's copy of its article's publish time, and
+    every tag's count."""
     for row in TaggedArticle.objects.select_related("content_object"):
         article = row.content_object
         expected = article.publish_at if article.status == Article.Status.PUBLISHED else None
         assert row.published_at == expected, (article.title, row.tag_id)
+    for row in ArticleCause.objects.select_related("article"):
+        article = row.article
+        expected = article.publish_at if article.status == Article.Status.PUBLISHED else None
+        assert row.published_at == expected, (article.title, row.cause_id)
     counted = dict(TopicCount.objects.filter(published__gt=0).values_list("tag_id", "published"))
     truth = {}
     for tag in Tag.objects.all():
@@ -48,6 +53,7 @@ def tag_counts():
 class TestKeptCurrent:
     def test_publishing_unpublishing_and_retiming(self):
         article = make_draft(title="Cramp", tags=["legs", "sleep"])
+        add_cause(article)
         assert_index_is_true()
         assert tag_counts() == {}
         article.status = Article.Status.PUBLISHED
@@ -103,6 +109,7 @@ class TestKeptCurrent:
 
     def test_restoring_a_revision_saves_raw_and_is_still_followed(self):
         article = make_draft(title="Cramp", tags=["legs"])
+        add_cause(article)
         with reversion.create_revision():
             article.save()  # a revision in which it is a draft
         article.status = Article.Status.PUBLISHED
@@ -114,9 +121,10 @@ class TestKeptCurrent:
         assert tag_counts() == {}
 
     def test_rebuild_repairs_an_index_written_around(self):
-        make_article(tags=["legs"])
-        make_draft(tags=["legs", "sleep"])
+        add_cause(make_article(tags=["legs"]))
+        add_cause(make_draft(tags=["legs", "sleep"]))
         TaggedArticle.objects.update(published_at=None)  # as a bulk load would leave it
+        ArticleCause.objects.update(published_at=timezone.now())
         TopicCount.objects.update(published=7)
         tag_index.rebuild()
         assert_index_is_true()
@@ -171,6 +179,38 @@ class TestTagPage:
         assert first.context["paginator"].count == 5
         last = client.get(reverse("articles:tag", args=["legs"]) + "?page=3")
         assert [a.title for a in last.context["object_list"]] == ["A4"]
+
+
+class TestCausePage:
+    def test_newest_first_and_paged_by_the_index(self, client, monkeypatch):
+        monkeypatch.setattr(CauseDetailView, "paginate_by", 2)
+        now = timezone.now()
+        cramp = make_cause(name="Cramp")
+        for n in range(5):
+            add_cause(make_article(title=f"A{n}", publish_at=now - timedelta(days=n + 1)), cramp)
+        add_cause(make_draft(title="Draft"), cramp)
+        add_cause(make_article(title="Later", publish_at=now + timedelta(days=1)), cramp)
+        url = cramp.get_absolute_url()
+        first = client.get(url)
+        assert [a.title for a in first.context["object_list"]] == ["A0", "A1"]
+        assert first.context["paginator"].count == 5
+        last = client.get(url + "?page=3")
+        assert [a.title for a in last.context["object_list"]] == ["A4"]
+        with time_machine.travel(now + timedelta(days=2)):
+            assert client.get(url).context["paginator"].count == 6  # "Later", on time
+
+    def test_listing_a_cause_in_a_published_article_lists_it_at_once(self, client):
+        def listed():
+            response = client.get(cramp.get_absolute_url())
+            return [a.title for a in response.context["object_list"]]
+
+        cramp = make_cause(name="Cramp")
+        article = make_article(title="Night cramps")
+        add_cause(article, cramp)
+        assert listed() == ["Night cramps"]
+        article.status = Article.Status.ARCHIVED
+        article.save()
+        assert listed() == []
 
 
 class TestSeeAlsoCandidates:

@@ -779,15 +779,17 @@ class Command(BaseCommand):
         now = timezone.now()
         causes, questions, tags = [], [], []
         for article, spec in zip(articles, specs, strict=True):
+            published = published_at(article)  # what the tag index's receivers would set
             for position, (cause, text, html) in enumerate(spec["causes"], start=1):
-                causes.append((article.pk, cause_ids[cause], position, text, html))
+                causes.append((article.pk, cause_ids[cause], position, text, html, published))
             for position, (question, text, html) in enumerate(spec["questions"], start=1):
                 questions.append((article.pk, position, question, text, html, now, now))
-            published = published_at(article)  # what the tag index's receivers would set
             tags += [(article.pk, tag_ids[name], published) for name in spec["tags"]]
         with self._stage("causes, questions, tags"):
             self._insert(
-                ArticleCause, "article cause position explanation explanation_html", causes
+                ArticleCause,
+                "article cause position explanation explanation_html published_at",
+                causes,
             )
             self._insert(
                 FAQEntry, "article position question answer answer_html created updated", questions
