@@ -23,8 +23,14 @@ def related_articles(content, limit=None):
     among the candidates (`CANDIDATES_OF_A_TAG`). None when there are neither pins
     nor tags. Written in SQL: it runs for every article page, and the ORM
     took longer to build it than the database to answer it.
+
+    Its limits are numbers in the SQL, not parameters. PostgreSQL plans a
+    prepared statement (settings.py) once for all values only if that plan
+    looks no costlier than planning for each; a LIMIT it cannot see, it
+    guesses, so at 100,000 articles it planned this query on every request,
+    which was a third of the database's work for the page.
     """
-    limit = settings.SEE_ALSO_COUNT if limit is None else limit
+    limit = int(settings.SEE_ALSO_COUNT if limit is None else limit)
     pinned = list(content.pinned[:limit])
     tag_ids = sorted({tag.pk for tag in content.tags if tag.pk})
     if not (pinned or tag_ids) or limit <= 0:
@@ -38,14 +44,14 @@ def related_articles(content, limit=None):
         chosen.append(f"a.id IN ({', '.join(['%s'] * len(pinned))})")
         params += pinned
     if tag_ids:
+        per_tag = int(settings.SEE_ALSO_CANDIDATES_PER_TAG)
         newest = " UNION ALL ".join(
-            CANDIDATES_OF_A_TAG.format(tagged=tagged, n=n) for n in range(len(tag_ids))
+            CANDIDATES_OF_A_TAG.format(tagged=tagged, n=n, limit=per_tag)
+            for n in range(len(tag_ids))
         )
-        per_tag = settings.SEE_ALSO_CANDIDATES_PER_TAG
-        chosen.append(MOST_SHARED.format(newest=newest))
-        params += [value for tag_id in tag_ids for value in (tag_id, now, this, per_tag)]
         # Pinned articles may be candidates too: enough of the rest to fill the list.
-        params.append(limit + len(pinned))
+        chosen.append(MOST_SHARED.format(newest=newest, limit=limit + len(pinned)))
+        params += [value for tag_id in tag_ids for value in (tag_id, now, this)]
     order = []
     if pinned:  # pins first, in their order
         whens = " ".join(f"WHEN a.id = %s THEN {n}" for n in range(len(pinned)))
@@ -59,9 +65,9 @@ def related_articles(content, limit=None):
         f"SELECT a.id, a.title, a.slug, a.subtitle, a.meta_description, a.publish_at "
         f"FROM {article} a WHERE a.status = %s AND a.publish_at <= %s AND a.id <> %s "
         f"AND ({' OR '.join(chosen)}) "
-        f"ORDER BY {', '.join(order)}, a.publish_at DESC, a.id DESC LIMIT %s"
+        f"ORDER BY {', '.join(order)}, a.publish_at DESC, a.id DESC LIMIT {limit}"
     )
-    params = [Article.Status.PUBLISHED, now, this, *params, *pinned, *tag_ids, limit]
+    params = [Article.Status.PUBLISHED, now, this, *params, *pinned, *tag_ids]
     return list(Article.objects.raw(sql, params))
 
 
@@ -71,13 +77,13 @@ def related_articles(content, limit=None):
 CANDIDATES_OF_A_TAG = (
     "SELECT * FROM (SELECT content_object_id, published_at FROM {tagged} "
     "WHERE tag_id = %s AND published_at <= %s AND content_object_id <> %s "
-    "ORDER BY published_at DESC, content_object_id DESC LIMIT %s) AS tag_{n}"
+    "ORDER BY published_at DESC, content_object_id DESC LIMIT {limit}) AS tag_{n}"
 )
 # Of the candidates of every tag, those sharing the most tags (ties: newest).
 MOST_SHARED = (
     "a.id IN (SELECT candidate.content_object_id FROM ({newest}) AS candidate "
     "GROUP BY candidate.content_object_id ORDER BY COUNT(*) DESC, "
-    "MAX(candidate.published_at) DESC, candidate.content_object_id DESC LIMIT %s)"
+    "MAX(candidate.published_at) DESC, candidate.content_object_id DESC LIMIT {limit})"
 )
 
 
