@@ -128,9 +128,6 @@ class TaggedArticleQuerySet(models.QuerySet):
         """Taggings of articles readers may see (`ArticleQuerySet.published()`)."""
         return self.filter(published_at__lte=now or timezone.now())
 
-    def published_with_tag(self, tag):
-        return self.published().filter(tag=tag)
-
 
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE)
@@ -175,6 +172,16 @@ class TopicCount(models.Model):
 
     def __str__(self):
         return f"{self.tag_id}: {self.published}"
+
+
+class ArticleTotal(models.Model):
+    """How many articles are published (scheduled ones included): one row, kept by
+    tag_index.py, so that the A to Z list and the sitemap count no articles."""
+
+    published = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.published)
 
 
 class ArticleStatus(models.TextChoices):

@@ -15,6 +15,9 @@ receivers, in the same transaction as the change:
   scheduled ones included. Readers' counts subtract the scheduled ones
   (`scheduled_counts()`: few, found through the article index), so an article
   appears in the counts at its publish time with nothing having to run.
+- `ArticleTotal.published`: how many articles are published, scheduled ones
+  included, for the A to Z list's pages and the sitemap
+  (`published_article_count()` subtracts the scheduled ones the same way).
 
 `rebuild()` recomputes them all from scratch (the migration, `seed_bench`, and
 after loading rows by other means than the ORM). Fixture loads and revision
@@ -23,11 +26,12 @@ as what it now is.
 """
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
-from .models import Article, ArticleCause, TaggedArticle, TopicCount
+from .models import Article, ArticleCause, ArticleTotal, TaggedArticle, TopicCount
 
 # Any fixed number, the same in every process: the advisory lock recounts take.
 RECOUNT_LOCK = 0x7A91C0
@@ -57,6 +61,33 @@ def recount(tag_ids):
             unique_fields=["tag"],
             update_fields=["published"],
         )
+
+
+def recount_articles():
+    """Recount the published articles (two queries, three on PostgreSQL)."""
+    with transaction.atomic():
+        _take_turns()
+        published = Article.objects.filter(status=Article.Status.PUBLISHED).count()
+        ArticleTotal.objects.bulk_create(
+            [ArticleTotal(pk=1, published=published)],
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["published"],
+        )
+
+
+def published_article_count(now=None):
+    """How many articles readers can see now: the kept total less the scheduled
+    ones (few, found through the article index). One query."""
+    now = now or timezone.now()
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    scheduled = published.filter(publish_at__gt=now).values("status").annotate(n=Count("pk"))
+    scheduled = Coalesce(Subquery(scheduled.order_by().values("n")), 0)
+    visible = ArticleTotal.objects.filter(pk=1).annotate(visible=F("published") - scheduled)
+    count = visible.values_list("visible", flat=True).first()
+    if count is None:  # never counted (a database emptied by other means than the ORM)
+        return published.filter(publish_at__lte=now).count()
+    return count
 
 
 def _take_turns():
@@ -98,6 +129,7 @@ def rebuild():
     )
     TopicCount.objects.all().delete()
     recount(TaggedArticle.objects.values_list("tag_id", flat=True).distinct())
+    recount_articles()
 
 
 # Receivers, connected by `connect()` from ArticlesConfig.ready.
@@ -121,7 +153,15 @@ def _tagging_changed(sender, instance, **kwargs):
     recount([instance.tag_id])
 
 
+def _article_saving(sender, instance, **kwargs):
+    # Whether it was published, to recount the total only when that changes.
+    saved = Article.objects.filter(pk=instance.pk) if instance.pk else Article.objects.none()
+    instance._was_published = saved.filter(status=Article.Status.PUBLISHED).exists()
+
+
 def _article_saved(sender, instance, **kwargs):
+    if getattr(instance, "_was_published", None) != (instance.status == Article.Status.PUBLISHED):
+        recount_articles()
     value = published_at(instance)
     rows = TaggedArticle.objects.filter(content_object_id=instance.pk)
     # Only when the published state or time changed: most saves touch nothing here.
@@ -129,6 +169,10 @@ def _article_saved(sender, instance, **kwargs):
         recount(rows.values_list("tag_id", flat=True))
     listings = ArticleCause.objects.filter(article_id=instance.pk)
     listings.exclude(published_at=value).update(published_at=value)
+
+
+def _article_deleted(sender, instance, **kwargs):
+    recount_articles()
 
 
 def _tag_deleted(sender, instance, **kwargs):
@@ -142,5 +186,7 @@ def connect():
         pre_save.connect(_row_saved, sender=model, dispatch_uid=f"tag-index-row-{model.__name__}")
     post_save.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-added")
     post_delete.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-removed")
+    pre_save.connect(_article_saving, sender=Article, dispatch_uid="tag-index-article-saving")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="tag-index-article")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="tag-index-article-gone")
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="tag-index-tag")

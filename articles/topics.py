@@ -5,13 +5,16 @@ articles still waiting for their publish time: a read of the few rows with a
 count, whatever the number of articles.
 """
 
+from django.db.models import Count, F, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from taggit.models import Tag
 
 from healthsite.slug_urls import slug_urls
 
-from .models import TopicCount
+from .models import TaggedArticle, TopicCount
 from .tag_index import scheduled_counts
 
 
@@ -19,6 +22,17 @@ def topics():
     """Tags of published articles, each with `article_count` and `url`, alphabetical."""
     rows = TopicCount.objects.filter(published__gt=0).select_related("tag").order_by("tag__name")
     return _counted(rows, scheduled_counts())
+
+
+def article_count(tag, now=None):
+    """How many published articles readers can see with this tag, as `topics()`
+    counts them: its kept count less its scheduled articles. One query, whatever
+    the number of articles the tag has."""
+    scheduled = TaggedArticle.objects.filter(tag=tag, published_at__gt=now or timezone.now())
+    scheduled = scheduled.values("tag").annotate(n=Count("pk")).order_by().values("n")
+    visible = F("published") - Coalesce(Subquery(scheduled), 0)
+    counted = TopicCount.objects.filter(tag=tag).annotate(visible=visible)
+    return counted.values_list("visible", flat=True).first() or 0
 
 
 def top_topics(limit):

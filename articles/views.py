@@ -7,17 +7,34 @@ from taggit.models import Tag
 from faq.models import FAQEntry
 from healthsite.db import plans_for_their_parameters
 
-from .models import Article, ArticleCause, Cause, TaggedArticle
+from .models import Article, ArticleCause, Cause
 from .page import ArticleContent, article_page_context
 from .search import search, snippets
-from .topics import topics
+from .tag_index import published_article_count
+from .topics import article_count, topics
 
 
-class ArticleListView(ListView):
+class ListingCountMixin:
+    """A listing of published articles counted by `listing_count()`, from an
+    index range or a kept total (articles/tag_index.py), not by visiting each article."""
+
+    def listing_count(self):
+        raise NotImplementedError
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        paginator.count = self.listing_count()
+        return paginator
+
+
+class ArticleListView(ListingCountMixin, ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def listing_count(self):
+        return published_article_count()
 
 
 class ArticleDetailView(DetailView):
@@ -42,20 +59,7 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(**article_page_context(content, self.request), **kwargs)
 
 
-class CountedInIndexMixin:
-    """A listing of published articles counted in the tag's or cause's index of
-    them (articles/tag_index.py) alone, without visiting each article."""
-
-    def index_count(self):
-        raise NotImplementedError
-
-    def get_paginator(self, queryset, *args, **kwargs):
-        paginator = super().get_paginator(queryset, *args, **kwargs)
-        paginator.count = self.index_count()
-        return paginator
-
-
-class CauseDetailView(CountedInIndexMixin, ListView):
+class CauseDetailView(ListingCountMixin, ListView):
     """A cause, and a page of the published articles that list it."""
 
     template_name = "articles/cause_detail.html"
@@ -65,7 +69,7 @@ class CauseDetailView(CountedInIndexMixin, ListView):
         self.cause = get_object_or_404(Cause, slug=self.kwargs["slug"])
         return Article.objects.published_with_cause(self.cause)
 
-    def index_count(self):
+    def listing_count(self):
         return ArticleCause.objects.published().filter(cause=self.cause).count()
 
     def get_context_data(self, **kwargs):
@@ -80,7 +84,7 @@ class TagListView(ListView):
         return topics()
 
 
-class TagDetailView(CountedInIndexMixin, ListView):
+class TagDetailView(ListingCountMixin, ListView):
     """A page of the published articles with a tag; on the first page, its causes and questions."""
 
     template_name = "articles/tag_detail.html"
@@ -96,8 +100,8 @@ class TagDetailView(CountedInIndexMixin, ListView):
         self.tag = get_object_or_404(Tag, slug=slug)
         return Article.objects.published_with_tag(self.tag)
 
-    def index_count(self):
-        return TaggedArticle.objects.published_with_tag(self.tag).count()
+    def listing_count(self):
+        return article_count(self.tag)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)

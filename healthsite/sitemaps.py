@@ -2,6 +2,7 @@
 
 Each section makes a fixed number of queries (a count and one page of rows),
 however many URLs it holds; the framework pages a section past 50,000 URLs.
+Articles are counted from their kept total (articles/tag_index.py).
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -10,6 +11,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, ArticleCause, Cause, TaggedArticle
+from articles.tag_index import published_article_count
 
 
 class StaticSitemap(Sitemap):
@@ -24,6 +26,13 @@ class ArticleSitemap(Sitemap):
     def items(self):
         # Only what a URL needs: a sitemap page can hold 50,000 articles.
         return Article.objects.published().for_listing().only("slug", "updated")
+
+    @property
+    def paginator(self):
+        # Pages of the kept total (articles/tag_index.py), not a count of every article.
+        pages = super().paginator
+        pages.count = published_article_count()
+        return pages
 
     def lastmod(self, article):
         return article.updated

@@ -14,11 +14,11 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import tag_index
-from articles.models import Article, ArticleCause, TaggedArticle, TopicCount
+from articles.models import Article, ArticleCause, ArticleTotal, TaggedArticle, TopicCount
 from articles.page import ArticleContent
 from articles.related import related_articles
 from articles.topics import top_topics, topics
-from articles.views import CauseDetailView, TagDetailView
+from articles.views import ArticleListView, CauseDetailView, TagDetailView
 from tests.factories import add_cause, make_article, make_cause, make_draft
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,8 @@ def assert_index_is_true():
         if n:
             truth[tag.pk] = n
     assert counted == truth
+    total = ArticleTotal.objects.get().published
+    assert total == Article.objects.filter(status=Article.Status.PUBLISHED).count()
 
 
 def tag_counts():
@@ -167,6 +169,51 @@ class TestScheduledArticles:
         assert found == [("b-sleep", 3), ("c-legs", 2), ("a-diet", 1)]
 
 
+class TestArticleTotal:
+    def test_the_a_to_z_list_is_paged_by_the_kept_total(self, client, monkeypatch):
+        monkeypatch.setattr(ArticleListView, "paginate_by", 2)
+        now = timezone.now()
+        for n in range(5):
+            make_article(title=f"A{n}", publish_at=now - timedelta(days=n + 1))
+        make_draft(title="Draft")
+        make_article(title="Later", publish_at=now + timedelta(days=1))
+        assert_index_is_true()
+        url = reverse("articles:list")
+        assert client.get(url).context["paginator"].count == 5
+        with time_machine.travel(now + timedelta(days=2)):
+            assert client.get(url).context["paginator"].count == 6  # "Later", on time
+        # The count is the kept total's, not the articles': written around, it is
+        # wrong until rebuilt.
+        ArticleTotal.objects.update(published=3)
+        assert client.get(url).context["paginator"].count == 2
+        tag_index.rebuild()
+        assert client.get(url).context["paginator"].count == 5
+        last = client.get(url + "?page=3")
+        assert [a.title for a in last.context["object_list"]] == ["A4"]
+
+    def test_a_list_with_no_total_yet_counts_the_articles(self, client):
+        make_article()
+        ArticleTotal.objects.all().delete()  # as after loading rows by other means
+        assert tag_index.published_article_count() == 1
+        assert client.get(reverse("articles:list")).context["paginator"].count == 1
+
+    def test_only_a_change_of_published_state_recounts(self, django_assert_num_queries):
+        article = make_article()
+        article.title = "Retitled"
+        calls = []
+        original = tag_index.recount_articles
+        tag_index.recount_articles = lambda: calls.append(1) or original()
+        try:
+            article.save()
+            assert calls == []
+            article.status = Article.Status.ARCHIVED
+            article.save()
+            assert calls == [1]
+        finally:
+            tag_index.recount_articles = original
+        assert_index_is_true()
+
+
 class TestTagPage:
     def test_newest_first_and_paged_by_the_index(self, client, monkeypatch):
         monkeypatch.setattr(TagDetailView, "paginate_by", 2)
@@ -179,6 +226,18 @@ class TestTagPage:
         assert first.context["paginator"].count == 5
         last = client.get(reverse("articles:tag", args=["legs"]) + "?page=3")
         assert [a.title for a in last.context["object_list"]] == ["A4"]
+
+    def test_counted_as_the_topics_page_counts_it(self, client):
+        # The tag's kept count, not its articles: written around, it is wrong
+        # until rebuilt, on the tag page and the topics page alike.
+        for _ in range(3):
+            make_article(tags=["legs"])
+        url = reverse("articles:tag", args=["legs"])
+        assert client.get(url).context["paginator"].count == 3 == tag_counts()["legs"]
+        TopicCount.objects.update(published=2)
+        assert client.get(url).context["paginator"].count == 2 == tag_counts()["legs"]
+        tag_index.rebuild()
+        assert client.get(url).context["paginator"].count == 3
 
 
 class TestCausePage:

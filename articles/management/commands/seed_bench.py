@@ -34,7 +34,7 @@ from taggit.models import Tag
 
 from articles.models import Article, ArticleCause, Cause, TaggedArticle
 from articles.search import refresh_search_vectors
-from articles.tag_index import published_at, recount
+from articles.tag_index import published_at, recount, recount_articles
 from articles.tag_index import rebuild as rebuild_tag_index
 from faq.models import FAQEntry
 from healthsite.markdown import render_markdown
@@ -795,8 +795,9 @@ class Command(BaseCommand):
                 FAQEntry, "article position question answer answer_html created updated", questions
             )
             self._insert(TaggedArticle, "content_object tag published_at", tags)
-        with self._stage("topic counts"):
+        with self._stage("topic counts, article total"):
             recount({tag for _, tag, _ in tags})
+            recount_articles()  # bulk_create sends no signals
         with self._stage("search vectors"):
             refresh_search_vectors([article.pk for article in articles])
         return {"causes": len(causes), "questions": len(questions), "tags": len(tags)}
