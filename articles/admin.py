@@ -227,7 +227,9 @@ class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVe
         moved, refused = 0, []
         with self.create_revision(request):
             set_comment(f"{capfirst(done)} from the article list.")
-            for article in queryset:
+            # Locked first, in one order: an editor saving one of them meanwhile
+            # waits for this, rather than both waiting for each other.
+            for article in queryset.select_for_update(of=("self",)).order_by("pk"):
                 refusal = status_change_refusal(request.user, article.status, status)
                 if not refusal and status == Article.Status.PUBLISHED:
                     refusal = article.publish_refusal()

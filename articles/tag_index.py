@@ -87,7 +87,8 @@ def published_article_count(now=None):
     count = visible.values_list("visible", flat=True).first()
     if count is None:  # never counted (a database emptied by other means than the ORM)
         return published.filter(publish_at__lte=now).count()
-    return count
+    # Never below 0, whatever was written around the total: a paginator would fail.
+    return max(0, count)
 
 
 def _take_turns():
@@ -154,9 +155,13 @@ def _tagging_changed(sender, instance, **kwargs):
 
 
 def _article_saving(sender, instance, **kwargs):
-    # Whether it was published, to recount the total only when that changes.
+    # Whether it was published, to recount the total only when that changes. Read
+    # under the row's lock: a concurrent save's change is then seen, not missed.
     saved = Article.objects.filter(pk=instance.pk) if instance.pk else Article.objects.none()
-    instance._was_published = saved.filter(status=Article.Status.PUBLISHED).exists()
+    if connection.in_atomic_block:  # as in Article.save, loaddata and revision restores
+        saved = saved.select_for_update()
+    status = saved.values_list("status", flat=True).first()
+    instance._was_published = status == Article.Status.PUBLISHED
 
 
 def _article_saved(sender, instance, **kwargs):
@@ -172,7 +177,8 @@ def _article_saved(sender, instance, **kwargs):
 
 
 def _article_deleted(sender, instance, **kwargs):
-    recount_articles()
+    if instance.status == Article.Status.PUBLISHED:
+        recount_articles()
 
 
 def _tag_deleted(sender, instance, **kwargs):

@@ -32,7 +32,8 @@ def article_count(tag, now=None):
     scheduled = scheduled.values("tag").annotate(n=Count("pk")).order_by().values("n")
     visible = F("published") - Coalesce(Subquery(scheduled), 0)
     counted = TopicCount.objects.filter(tag=tag).annotate(visible=visible)
-    return counted.values_list("visible", flat=True).first() or 0
+    # Never below 0, whatever was written around the count: a paginator would fail.
+    return max(0, counted.values_list("visible", flat=True).first() or 0)
 
 
 def top_topics(limit):

@@ -30,6 +30,7 @@ class ArticleSitemap(Sitemap):
     @property
     def paginator(self):
         # Pages of the kept total (articles/tag_index.py), not a count of every article.
+        # (One URL an article: with `i18n`, the framework would page item and language pairs.)
         pages = super().paginator
         pages.count = published_article_count()
         return pages
