@@ -11,10 +11,17 @@ past the next of those moments.
 
 Only anonymous GET and HEAD requests are cached (a session cookie means a
 logged-in editor, who must see the truth); the admin and previews never are.
+
+A page's Content-Security-Policy nonce (its JSON-LD's) is replaced by a new one
+on every hit, in the header and the page alike, so no two responses share one.
+Its ETag is weak: hits differ from each other by their nonce alone.
 """
 
+import base64
 import hashlib
 import logging
+import os
+import re
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -38,6 +45,7 @@ KEPT_HEADERS = (
     "Vary",
     "ETag",  # computed once, when the page is stored, not on every hit
 )
+POLICY_NONCE = re.compile(r"'nonce-([^']+)'")
 
 
 def generation():
@@ -183,18 +191,28 @@ class PageCacheMiddleware:
         from content older than a bump is filed under the generation it retired."""
         if not response.has_header("ETag"):
             set_response_etag(response)  # what ConditionalGetMiddleware would set
+        nonce = POLICY_NONCE.search(response.get("Content-Security-Policy", ""))
+        if nonce and not response["ETag"].startswith("W/"):
+            response["ETag"] = f"W/{response['ETag']}"
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
         return {
             "generation": generation,
             "content": response.content,
             "status": response.status_code,
             "headers": headers,
+            "nonce": nonce and nonce.group(1),
         }
 
     @staticmethod
     def _replay(stored):
-        response = HttpResponse(stored["content"], status=stored["status"])
-        for name, value in stored["headers"].items():
+        content, headers = stored["content"], dict(stored["headers"])
+        if old := stored.get("nonce"):
+            new = base64.b64encode(os.urandom(16)).decode("ascii")  # as django-csp makes them
+            content = content.replace(f'nonce="{old}"'.encode(), f'nonce="{new}"'.encode())
+            policy = headers["Content-Security-Policy"]
+            headers["Content-Security-Policy"] = policy.replace(f"'nonce-{old}'", f"'nonce-{new}'")
+        response = HttpResponse(content, status=stored["status"])
+        for name, value in headers.items():
             response[name] = value
         response["X-Page-Cache"] = "hit"
         patch_cache_control(response, public=True, no_cache=True)

@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags and 304s, for cached and fresh pages alike.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Anonymous readers' pages (healthsite/page_cache.py). Before CSP, so that a
-    # cached page keeps the header whose nonce matches its JSON-LD.
+    # Anonymous readers' pages (healthsite/page_cache.py). Before CSP: a cached
+    # page keeps its header, with a new nonce in it and in its JSON-LD each hit.
     "healthsite.page_cache.PageCacheMiddleware",
     # django-csp, with the admin's narrower relaxation (see CONTENT_SECURITY_POLICY).
     "healthsite.security.ContentSecurityPolicyMiddleware",

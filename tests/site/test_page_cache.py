@@ -1,5 +1,6 @@
 """The page cache serves anonymous readers, and never anything out of date."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from healthsite.page_cache import POLICY_NONCE
 from tests.factories import add_cause, add_faq, add_link, make_article, make_cause, make_user
 from tests.forms import admin_form
 
@@ -30,9 +32,13 @@ def page_cache_on(settings):
 
 
 def fetch(client, url):
+    """Whether it was a hit, and the page, its CSP nonce (new each response) masked."""
     response = client.get(url)
     assert response.status_code == 200, url
-    return response["X-Page-Cache"], response.content.decode()
+    return response["X-Page-Cache"], NONCE.sub('nonce="…"', response.content.decode())
+
+
+NONCE = re.compile(r'nonce="[^"]+"')
 
 
 def shows(client, url, text):
@@ -73,7 +79,31 @@ class TestServing:
         hit = client.get(article.get_absolute_url())
         assert hit["X-Page-Cache"] == "hit"
         for header in ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
-            assert hit[header] == miss[header], header
+            assert POLICY_NONCE.sub("", hit[header]) == POLICY_NONCE.sub("", miss[header]), header
+
+    def test_every_hit_has_a_new_nonce_in_its_header_and_page_alike(self, client):
+        article = make_article()  # its JSON-LD carries the nonce
+        url = article.get_absolute_url()
+        responses = [client.get(url) for _ in range(3)]
+        assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit", "hit"]
+        nonces = []
+        for response in responses:
+            nonce = POLICY_NONCE.search(response["Content-Security-Policy"]).group(1)
+            page = response.content.decode()
+            assert set(re.findall(r'nonce="([^"]+)"', page)) == {nonce}
+            nonces.append(nonce)
+            assert NONCE.sub("", page) == NONCE.sub("", responses[0].content.decode())
+        assert len(set(nonces)) == 3
+        # The same page but for its nonce: one (weak) ETag, and a 304 for it.
+        assert len({r["ETag"] for r in responses}) == 1
+        assert responses[0]["ETag"].startswith('W/"')
+        assert client.get(url, HTTP_IF_NONE_MATCH=responses[1]["ETag"]).status_code == 304
+
+    def test_a_page_without_a_nonce_keeps_a_strong_etag(self, client):
+        client.get("/")
+        hit = client.get("/")
+        assert hit["X-Page-Cache"] == "hit" and hit["ETag"].startswith('"')
+        assert "nonce" not in hit["Content-Security-Policy"]
 
     def test_conditional_requests_get_304(self, client):
         article = make_article()
