@@ -105,15 +105,22 @@ class TagDetailView(ListingCountMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
-        causes, questions = [], []
+        causes, questions, shown = [], [], settings.TAG_PAGE_LIST_SIZE
         if context["page_obj"].number == 1:
-            causes = list(Cause.objects.tagged(self.tag))
+            # At most `shown` of each, so that the page does not grow with the
+            # site; one more tells whether there are more.
+            causes = list(Cause.objects.tagged(self.tag).only("name", "slug")[: shown + 1])
             questions = FAQEntry.objects.visible().tagged(self.tag).select_related("article")
             # Each a link: its question, and its article's address.
-            questions = list(questions.only("question", "article__slug"))
+            questions = list(questions.only("question", "article__slug")[: shown + 1])
             if not (context["object_list"] or causes or questions):
                 raise Http404("Nothing published has this tag.")
-        return context | {"causes": causes, "questions": questions}
+        return context | {
+            "causes": causes[:shown],
+            "questions": questions[:shown],
+            # The page then points readers to a search for the rest.
+            "more_elsewhere": len(causes) > shown or len(questions) > shown,
+        }
 
 
 class SearchView(ListView):

@@ -274,6 +274,9 @@ AXES_HANDLER = "healthsite.security.AxesHandler"
 
 # --- Site behaviour --------------------------------------------------------
 ARTICLES_PER_PAGE = 20
+# A tag page's first page lists at most this many of the tag's causes, and of
+# its questions; a search for the tag finds the rest.
+TAG_PAGE_LIST_SIZE = 30
 HOME_LATEST_ARTICLES = 6
 HOME_TOPICS = 12
 # Whole pages for anonymous readers, kept until content changes (see

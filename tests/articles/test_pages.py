@@ -310,6 +310,28 @@ class TestListPages:
         assert "Draft on naps" not in content
         assert "Draft question?" not in content
 
+    def test_tag_page_lists_a_bounded_number_of_causes_and_questions(self, client, settings):
+        settings.TAG_PAGE_LIST_SIZE = 2
+        make_article(tags=["sleep"])
+        noise = make_cause(name="Noise")
+        for cause in (make_cause(name="Caffeine"), make_cause(name="Alcohol"), noise):
+            cause.tags.set(["sleep"])
+        url = reverse("articles:tag", args=["sleep"])
+        response = client.get(url)
+        assert [cause.name for cause in response.context["causes"]] == ["Alcohol", "Caffeine"]
+        search = f'href="{reverse("articles:search")}?q=sleep"'
+        assert search in response.content.decode()
+        noise.tags.clear()
+        for n in range(2):
+            add_faq(question=f"Sleep question {n}?").tags.set(["sleep"])
+        response = client.get(url)
+        assert len(response.context["causes"]) == len(response.context["questions"]) == 2
+        assert search not in response.content.decode()
+        add_faq(question="One too many?").tags.set(["sleep"])
+        response = client.get(url)
+        assert len(response.context["questions"]) == 2
+        assert search in response.content.decode()
+
     def test_tag_pages_404_when_missing_or_only_on_drafts(self, client):
         make_draft(tags=["secret"])
         assert client.get(reverse("articles:tag", args=["secret"])).status_code == 404
