@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.forms import Textarea
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import ngettext
 from reversion import set_comment
 from reversion.models import Version
@@ -20,7 +21,15 @@ from .admin_forms import ArticleAdminForm
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
 from .changes import batched
-from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect, status_change_refusal
+from .models import (
+    Article,
+    ArticleCause,
+    Cause,
+    RelatedLink,
+    SlugRedirect,
+    TaggedArticle,
+    status_change_refusal,
+)
 from .ordering import PositionedInlineFormSet, park
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
@@ -108,10 +117,12 @@ class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVe
         SignOffFilter,
     ]
     list_select_related = ["medical_reviewer"]
-    search_fields = ["title", "subtitle", "slug", "tags__name"]
+    # And tag names: see get_search_results.
+    search_fields = ["title", "subtitle", "slug"]
     ordering = ["-updated"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "medical_reviewer"]
+
     fieldsets = [
         (
             None,
@@ -152,6 +163,24 @@ class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVe
     actions = ["submit_for_review", "publish", "unpublish", "archive", "sign_off"]
     change_list_template = "admin/articles/article/change_list.html"
     history_latest_first = True
+
+    def get_search_results(self, request, queryset, search_term):
+        """As Django's search (every word, in any of `search_fields`), and in tag names
+        too, through EXISTS: joined, tags can repeat an article, and the list then took
+        DISTINCT over every column of every match (4 s a search at 100,000 articles)."""
+        if not search_term:
+            return queryset, False
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[-1] == word[0]:
+                word = unescape_string_literal(word)
+            tagged = TaggedArticle.objects.filter(
+                content_object=OuterRef("pk"), tag__name__icontains=word
+            )
+            in_fields = Q.create(
+                [(f"{name}__icontains", word) for name in self.search_fields], connector=Q.OR
+            )
+            queryset = queryset.filter(in_fields | Exists(tagged))
+        return queryset, False
 
     def get_urls(self):
         import_view = self.admin_site.admin_view(ArticleImportView.as_view(model_admin=self))
@@ -305,7 +334,12 @@ class CauseAdmin(TagListMixin, CompareVersionAdmin):
     inlines = [CauseSourceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("article_causes"))
+        # Counted for the causes on the page alone, in the cause's index; a join
+        # grouped every listing of every cause, counts included (1 s at 100,000
+        # articles).
+        listings = ArticleCause.objects.filter(cause=OuterRef("pk")).order_by()
+        counted = listings.values("cause").annotate(n=Count("*")).values("n")
+        return super().get_queryset(request).annotate(article_count=Coalesce(Subquery(counted), 0))
 
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, obj):

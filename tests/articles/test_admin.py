@@ -1,5 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -378,6 +380,25 @@ class TestCauseAndFAQAdmin:
         assert "popup_response" in response.content.decode()
         assert Cause.objects.get().slug == "cold-feet"
 
+    def test_search_every_word_in_titles_or_tags_each_article_once(self, staff_client):
+        make_article(title="Leg cramps at night", tags=["legs", "leg pain", "sleep"])
+        make_article(title="Restless legs", subtitle="At night", tags=["sleep"])
+        make_article(title="Night sweats", tags=["fever"])
+        url = reverse("admin:articles_article_changelist")
+
+        def found(query):
+            with CaptureQueriesContext(connection) as queries:
+                response = staff_client.get(url, {"q": query})
+            distinct = 'SELECT DISTINCT "articles_article"'  # (taggit's tags prefetch has one)
+            assert not any(distinct in q["sql"] for q in queries), query
+            return sorted(a.title for a in response.context["cl"].result_list)
+
+        assert found("leg") == ["Leg cramps at night", "Restless legs"]
+        assert found("night sleep") == ["Leg cramps at night", "Restless legs"]
+        assert found("night fever") == ["Night sweats"]
+        assert found('"leg pain" night') == ["Leg cramps at night"]
+        assert found("cramps fever") == []
+
     @pytest.mark.parametrize(
         "url",
         ["admin:articles_cause_changelist", "admin:faq_faqentry_changelist"],
@@ -390,6 +411,30 @@ class TestCauseAndFAQAdmin:
         response = staff_client.get(reverse(url), {"q": "dehydration", "tags__id__exact": tag.pk})
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) == 1
+
+    def test_cause_list_counts_each_causes_articles(self, staff_client):
+        cramp, cold = make_cause(name="Cramp"), make_cause(name="Cold")
+        make_cause(name="Unused")
+        for article in (make_article(), make_draft()):
+            add_cause(article, cramp)
+        add_cause(make_article(), cold)
+        url = reverse("admin:articles_cause_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(url)
+        counts = [(c.name, c.article_count) for c in response.context["cl"].result_list]
+        assert counts == [("Cold", 1), ("Cramp", 2), ("Unused", 0)]
+        # The list's own counts read causes alone; listings are counted per cause shown.
+        counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert counts and not any("articlecause" in sql for sql in counts)
+        response = staff_client.get(url, {"o": "-3"})  # by the articles column, most first
+        assert [c.name for c in response.context["cl"].result_list] == ["Cramp", "Cold", "Unused"]
+
+    def test_faq_list_is_newest_first(self, staff_client):
+        for question in ("First?", "Second?", "Third?"):
+            add_faq(make_article(), question=question, position=1)
+        response = staff_client.get(reverse("admin:faq_faqentry_changelist"))
+        questions = [e.question for e in response.context["cl"].result_list]
+        assert questions == ["Third?", "Second?", "First?"]
 
     def test_faq_list_filters_site_wide_entries(self, staff_client):
         add_faq(question="Site-wide?")
