@@ -5,8 +5,6 @@ articles still waiting for their publish time: a read of the few rows with a
 count, whatever the number of articles.
 """
 
-from django.db.models import Count, F, Subquery
-from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -15,7 +13,7 @@ from taggit.models import Tag
 from healthsite.slug_urls import slug_urls
 
 from .models import TaggedArticle, TopicCount
-from .tag_index import scheduled_counts
+from .tag_index import kept_less_scheduled, quoted_table, scheduled_counts
 
 
 def topics():
@@ -28,12 +26,13 @@ def article_count(tag, now=None):
     """How many published articles readers can see with this tag, as `topics()`
     counts them: its kept count less its scheduled articles. One query, whatever
     the number of articles the tag has."""
-    scheduled = TaggedArticle.objects.filter(tag=tag, published_at__gt=now or timezone.now())
-    scheduled = scheduled.values("tag").annotate(n=Count("pk")).order_by().values("n")
-    visible = F("published") - Coalesce(Subquery(scheduled), 0)
-    counted = TopicCount.objects.filter(tag=tag).annotate(visible=visible)
-    # Never below 0, whatever was written around the count: a paginator would fail.
-    return max(0, counted.values_list("visible", flat=True).first() or 0)
+    count = kept_less_scheduled(
+        f"SELECT c.published - (SELECT COUNT(*) FROM {quoted_table(TaggedArticle)} t "
+        f"WHERE t.tag_id = %s AND t.published_at > %s) FROM {quoted_table(TopicCount)} c "
+        f"WHERE c.tag_id = %s",
+        [tag.pk, now or timezone.now(), tag.pk],
+    )
+    return count or 0
 
 
 def top_topics(limit):
