@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, timedelta
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -11,7 +12,12 @@ from taggit.models import Tag
 from articles.models import Article, ArticleCause
 from faq.models import FAQEntry
 from reviews.fingerprint import content_fingerprint
-from reviews.models import is_signed_off, record_sign_off, with_sign_off_state
+from reviews.models import (
+    ArticleReviewState,
+    is_signed_off,
+    record_sign_off,
+    with_sign_off_state,
+)
 from tests.factories import add_cause, add_faq, add_link, make_article, make_cause
 
 from .helpers import CHANGELIST, logged_in, post_change, run_action
@@ -142,6 +148,27 @@ def test_undoing_a_change_restores_it(article, reviewer):
     article.save()
     article.title = "Leg cramp"
     article.save()
+    assert signed_off(article)
+
+
+def test_only_the_latest_sign_off_counts(article, reviewer):
+    record_sign_off(article, reviewer)
+    change_title(article)
+    record_sign_off(article, reviewer)
+    article.title = "Leg cramp"  # back to what the first sign-off covered
+    article.save()
+    assert not signed_off(article)
+
+
+def test_the_migration_fills_in_the_latest_sign_off(article, reviewer):
+    fill = import_module("reviews.migrations.0002_signed_off_fingerprint").fill
+    record_sign_off(article, reviewer)
+    change_title(article)
+    record_sign_off(article, reviewer)
+    ArticleReviewState.objects.update(signed_off_fingerprint="")
+    assert not listed_as_signed_off(article)
+
+    fill(apps, schema_editor=None)
     assert signed_off(article)
 
 
