@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from healthsite.db import json_rows
 from healthsite.markdown import MarkdownModel
+from healthsite.slug_urls import slug_url
 
 from .ordering import position_validators
 from .slugs import unique_slug
@@ -383,7 +383,7 @@ class Article(MarkdownModel):
             RelatedLink.objects.resolve_pending(self)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return slug_url("articles:detail", self.slug)
 
     def clean(self):
         # Before constraint validation, so "publish now" needs no time typed in.
@@ -515,7 +515,7 @@ class Cause(MarkdownModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:cause", kwargs={"slug": self.slug})
+        return slug_url("articles:cause", self.slug)
 
 
 class ArticleCauseQuerySet(models.QuerySet):

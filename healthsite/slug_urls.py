@@ -22,12 +22,9 @@ def slug_urls(view_name, request=None):
     A slug that reversing would write as it is (the `slug` converter's
     characters) goes into a URL reversed once; any other one is reversed.
     """
-    stencil = _reverse_once(
-        view_name, get_resolver(get_urlconf()), get_script_prefix(), get_language()
-    )
+    before, after = _stencil(view_name)
     if request is not None:
-        stencil = request.build_absolute_uri(stencil)
-    before, _, after = stencil.rpartition(_MARKER)
+        before, _, after = request.build_absolute_uri(before + _MARKER + after).rpartition(_MARKER)
 
     def url(slug):
         if isinstance(slug, str) and _PLAIN_SLUG.fullmatch(slug):
@@ -38,9 +35,25 @@ def slug_urls(view_name, request=None):
     return url
 
 
+def slug_url(view_name, slug):
+    """`reverse(view_name, kwargs={"slug": slug})` for one slug, as cheaply: for
+    `get_absolute_url()`, which lists call once a row."""
+    if isinstance(slug, str) and _PLAIN_SLUG.fullmatch(slug):
+        before, after = _stencil(view_name)
+        return f"{before}{slug}{after}"
+    return reverse(view_name, kwargs={"slug": slug})
+
+
+def _stencil(view_name):
+    """The view's URL split around its slug: reversed once per URLconf, prefix and language."""
+    resolver = get_resolver(get_urlconf())
+    return _reverse_once(view_name, resolver, get_script_prefix(), get_language())
+
+
 @lru_cache(maxsize=64)
 def _reverse_once(view_name, resolver, prefix, language):
     # Keyed by all that `reverse` reads besides its arguments: the URLconf's
     # resolver (a new one whenever the URLconf changes), the script prefix and
     # the language; it reads them again itself, from the current thread.
-    return reverse(view_name, kwargs={"slug": _MARKER})
+    before, _, after = reverse(view_name, kwargs={"slug": _MARKER}).rpartition(_MARKER)
+    return before, after

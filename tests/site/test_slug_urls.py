@@ -1,10 +1,10 @@
-"""`slug_urls`: the URLs `reverse` gives, without reversing each time."""
+"""`slug_urls` and `slug_url`: the URLs `reverse` gives, without reversing each time."""
 
 import pytest
 from django.test import RequestFactory, override_settings
 from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 
-from healthsite.slug_urls import slug_urls
+from healthsite.slug_urls import slug_url, slug_urls
 
 
 def _view(request):
@@ -36,12 +36,14 @@ def test_slug_urls_are_reverse(name, slug):
     expected = reverse(name, kwargs={"slug": slug})
 
     assert slug_urls(name)(slug) == expected
+    assert slug_url(name, slug) == expected
     assert slug_urls(name, request)(slug) == request.build_absolute_uri(expected)
 
 
 def test_slug_urls_follow_the_script_prefix(script_prefix):
     script_prefix("/health/")
     assert slug_urls("articles:cause")("dehydration") == "/health/causes/dehydration/"
+    assert slug_url("articles:detail", "cramp") == "/health/articles/cramp/"
 
 
 def test_slug_urls_refuse_what_reverse_refuses():
@@ -49,10 +51,13 @@ def test_slug_urls_refuse_what_reverse_refuses():
         slug_urls("articles:detail")("")
     with pytest.raises(NoReverseMatch):
         slug_urls("articles:detail")("not/a/slug")
+    with pytest.raises(NoReverseMatch):
+        slug_url("articles:detail", "not/a/slug")
 
 
 def test_slug_urls_follow_a_changed_urlconf():
     assert slug_urls("articles:detail")("cramp") == "/articles/cramp/"
     with override_settings(ROOT_URLCONF=__name__):
         assert slug_urls("articles:detail")("cramp") == "/moved/cramp/"
+        assert slug_url("articles:detail", "cramp") == "/moved/cramp/"
     assert slug_urls("articles:detail")("cramp") == "/articles/cramp/"
