@@ -18,6 +18,9 @@ receivers, in the same transaction as the change:
 - `ArticleTotal.published`: how many articles are published, scheduled ones
   included, for the A to Z list's pages and the sitemap
   (`published_article_count()` subtracts the scheduled ones the same way).
+  It moves by one as an article is published, unpublished or deleted
+  (`count_in_total()`), rather than being counted again: one row to update,
+  however many articles there are.
 
 `rebuild()` recomputes them all from scratch (the migration, `seed_bench`, and
 after loading rows by other means than the ORM). Fixture loads and revision
@@ -28,8 +31,9 @@ as what it now is.
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from .models import Article, ArticleCause, ArticleTotal, TaggedArticle, TopicCount
@@ -75,6 +79,17 @@ def recount_articles():
             unique_fields=["id"],
             update_fields=["published"],
         )
+
+
+def count_in_total(change):
+    """Add `change` (1 or -1) to the kept total: one row, whatever the number of
+    articles. Concurrent changes queue on that row, so none is lost. A total never
+    counted yet is counted instead; one written around stays at 0 or above."""
+    moved = ArticleTotal.objects.filter(pk=1).update(
+        published=Greatest(F("published") + change, Value(0))
+    )
+    if not moved:
+        recount_articles()
 
 
 def published_article_count(now=None):
@@ -174,8 +189,9 @@ def _tagging_changed(sender, instance, **kwargs):
 
 
 def _article_saving(sender, instance, **kwargs):
-    # Whether it was published, to recount the total only when that changes. Read
-    # under the row's lock: a concurrent save's change is then seen, not missed.
+    # Whether it was published, to move the total only when that changes (on save)
+    # or when it goes (on delete). Read from the row, under its lock: a concurrent
+    # change is then seen, not missed, and a stale instance is not believed.
     saved = Article.objects.filter(pk=instance.pk) if instance.pk else Article.objects.none()
     if connection.in_atomic_block:  # as in Article.save, loaddata and revision restores
         saved = saved.select_for_update()
@@ -184,8 +200,11 @@ def _article_saving(sender, instance, **kwargs):
 
 
 def _article_saved(sender, instance, **kwargs):
-    if getattr(instance, "_was_published", None) != (instance.status == Article.Status.PUBLISHED):
+    was_published = instance.__dict__.pop("_was_published", None)
+    if was_published is None:  # saved without pre_save: count afresh
         recount_articles()
+    elif was_published != (instance.status == Article.Status.PUBLISHED):
+        count_in_total(-1 if was_published else 1)
     value = published_at(instance)
     rows = TaggedArticle.objects.filter(content_object_id=instance.pk)
     # Only when the published state or time changed: most saves touch nothing here.
@@ -196,8 +215,8 @@ def _article_saved(sender, instance, **kwargs):
 
 
 def _article_deleted(sender, instance, **kwargs):
-    if instance.status == Article.Status.PUBLISHED:
-        recount_articles()
+    if instance.__dict__.pop("_was_published", False):
+        count_in_total(-1)
 
 
 def _tag_deleted(sender, instance, **kwargs):
@@ -213,5 +232,6 @@ def connect():
     post_delete.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-removed")
     pre_save.connect(_article_saving, sender=Article, dispatch_uid="tag-index-article-saving")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="tag-index-article")
+    pre_delete.connect(_article_saving, sender=Article, dispatch_uid="tag-index-article-going")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="tag-index-article-gone")
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="tag-index-tag")
