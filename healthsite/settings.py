@@ -299,6 +299,9 @@ REVIEW_INTERVAL_DAYS = 3 * 365
 IMPORT_MAX_BYTES = 512 * 1024
 # Articles with at least this many sections get an "On this page" contents list.
 TABLE_OF_CONTENTS_MIN_SECTIONS = 3
+# The link checker (`check_sources`) connects only to public addresses, and to
+# these networks ("10.0.0.5/32, fd00::/8"): an outgoing proxy on a private one.
+SOURCE_CHECK_ALLOWED_NETWORKS = env_list("DJANGO_SOURCE_CHECK_ALLOWED_NETWORKS")
 
 # Logs go to stdout, one JSON object per line (healthsite/logging.py): a line
 # per request from healthsite.middleware.RequestLogMiddleware, and errors,

@@ -3,20 +3,37 @@
 Each URL is asked with HEAD, and with GET when HEAD fails (many servers refuse
 or mishandle HEAD), following at most `MAX_REDIRECTS` redirects. Requests run
 in a bounded thread pool; only the main thread touches the database.
+
+A cited URL is anyone's to write, so the checker connects only to public
+addresses: never to this machine, its private network or a cloud's metadata
+service, however the address is written, whatever a redirect says, and
+whatever a name resolves to by the time of connecting (it connects to the
+very address it checked). `SOURCE_CHECK_ALLOWED_NETWORKS` lists exceptions,
+such as an outgoing proxy on the private network.
 """
 
 import http.client
+import ipaddress
 import socket
 import ssl
 import string
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from http.cookiejar import CookieJar
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urljoin, urlsplit
-from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
+from urllib.request import (
+    HTTPCookieProcessor,
+    HTTPHandler,
+    HTTPRedirectHandler,
+    HTTPSHandler,
+    Request,
+    build_opener,
+)
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 
@@ -53,10 +70,13 @@ def check_sources(sources, *, timeout=10, concurrency=8, user_agent=None):
     Never raises for a bad URL or an unreachable server; that is what it records.
     """
     user_agent = user_agent or getattr(settings, "SOURCE_CHECK_USER_AGENT", DEFAULT_USER_AGENT)
+    allowed = allowed_networks()
     summary = Summary()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         futures = {
-            pool.submit(check_url, source.url, timeout=timeout, user_agent=user_agent): source
+            pool.submit(
+                check_url, source.url, timeout=timeout, user_agent=user_agent, allowed=allowed
+            ): source
             for source in sources
         }
         for future in as_completed(futures):
@@ -79,12 +99,96 @@ def check_sources(sources, *, timeout=10, concurrency=8, user_agent=None):
     return summary
 
 
-def check_url(url, *, timeout, user_agent):
+def check_url(url, *, timeout, user_agent, allowed=()):
     """HEAD, then GET if HEAD did not succeed. Returns a `Result`; never raises."""
-    result = _fetch("HEAD", url, timeout, user_agent)
+    result = _fetch("HEAD", url, timeout, user_agent, allowed)
     if result.error or result.status >= 400:
-        result = _fetch("GET", url, timeout, user_agent)
+        result = _fetch("GET", url, timeout, user_agent, allowed)
     return result
+
+
+def allowed_networks():
+    """`SOURCE_CHECK_ALLOWED_NETWORKS` as networks: the non-public addresses to connect to."""
+    try:
+        return tuple(
+            ipaddress.ip_network(network, strict=False)
+            for network in getattr(settings, "SOURCE_CHECK_ALLOWED_NETWORKS", ())
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(f"SOURCE_CHECK_ALLOWED_NETWORKS: {error}") from None
+
+
+class NotPublicError(OSError):
+    """The address is this machine's, a private network's or otherwise not on the internet."""
+
+
+def may_connect(address, allowed=()):
+    """Whether the checker may connect to this IP address (a string)."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
+        ip = ip.ipv4_mapped
+    if any(ip in network for network in allowed):
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+def connect_to_public_address(
+    address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, *, allowed
+):
+    """`socket.create_connection`, skipping every address `may_connect` refuses.
+
+    It connects to the very address it checked: a name that resolves to a
+    public address now and a private one later cannot slip through.
+    """
+    host, port = address
+    error = None
+    for family, type_, proto, _, sockaddr in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        if not may_connect(sockaddr[0], allowed):
+            error = error or NotPublicError(f"{sockaddr[0]} is not a public address")
+            continue
+        sock = socket.socket(family, type_, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as failed:
+            sock.close()
+            error = failed
+    raise error or OSError("getaddrinfo returns an empty list")
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = partial(connect_to_public_address, allowed=allowed)
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = partial(connect_to_public_address, allowed=allowed)
+
+
+class _PublicHTTPHandler(HTTPHandler):
+    def __init__(self, allowed):
+        super().__init__()
+        self.allowed = allowed
+
+    def http_open(self, req):
+        return self.do_open(partial(_PublicHTTPConnection, allowed=self.allowed), req)
+
+
+class _PublicHTTPSHandler(HTTPSHandler):
+    def __init__(self, allowed):
+        super().__init__()
+        self.allowed = allowed
+
+    def https_open(self, req):
+        connection = partial(_PublicHTTPSConnection, allowed=self.allowed)
+        return self.do_open(connection, req, context=self._context)
 
 
 class _NoRedirects(HTTPRedirectHandler):
@@ -94,9 +198,14 @@ class _NoRedirects(HTTPRedirectHandler):
         return None
 
 
-def _fetch(method, url, timeout, user_agent):
+def _fetch(method, url, timeout, user_agent, allowed):
     # Many publishers set a cookie and redirect; without one they redirect forever.
-    opener = build_opener(_NoRedirects, HTTPCookieProcessor(CookieJar()))
+    opener = build_opener(
+        _NoRedirects,
+        HTTPCookieProcessor(CookieJar()),
+        _PublicHTTPHandler(allowed),
+        _PublicHTTPSHandler(allowed),
+    )
     for _hop in range(MAX_REDIRECTS + 1):
         try:
             if urlsplit(url).scheme not in ("http", "https"):
@@ -123,6 +232,8 @@ def describe_error(error):
     if isinstance(error, URLError) and isinstance(error.reason, BaseException):
         error = error.reason
     match error:
+        case NotPublicError():
+            return "not a public address"
         case TimeoutError():
             return "timed out"
         case ConnectionRefusedError():

@@ -37,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(200)
             case "/loop":
                 self.reply(302, location="/loop")
+            case "/to-metadata":  # a cloud's instance metadata service
+                self.reply(302, location="http://169.254.169.254/latest/meta-data/")
             case "/to-ftp":
                 self.reply(302, location="ftp://127.0.0.1/file")
             case _:
@@ -55,6 +57,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass  # keep test output quiet
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings):
+    """The test servers are on 127.0.0.1, which the checker refuses unless allowed."""
+    settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@ from io import StringIO
 from urllib.error import URLError
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from sources.checker import check_sources, describe_error
+from sources.checker import NotPublicError, check_sources, describe_error, may_connect
 from sources.models import Source
 from tests.sources.factories import make_source
 
@@ -147,6 +148,71 @@ class TestRecording:
         assert ok.pk not in {source.pk for source in summary.broken}
 
 
+class TestOnlyPublicAddresses:
+    """A cited URL is anyone's to write: the checker must not become a way in."""
+
+    @pytest.fixture(autouse=True)
+    def _nothing_allowed(self, settings):
+        settings.SOURCE_CHECK_ALLOWED_NETWORKS = []
+
+    @pytest.mark.parametrize(
+        "host",
+        ["127.0.0.1", "localhost", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]"],
+    )
+    def test_this_machine_however_written_is_not_asked(self, web_server, host):
+        source = make_source(url=f"http://{host}:{web_server.server_port}/ok")
+
+        check(source)
+
+        assert (source.last_status, source.last_error) == (None, "not a public address")
+        assert source.is_broken
+        assert web_server.requests == []
+
+    def test_nor_where_a_redirect_points(self, web_server, settings):
+        settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the first hop only
+        source = make_source(url=web_server.url("/to-metadata"))
+
+        check(source)
+
+        assert (source.last_status, source.last_error) == (None, "not a public address")
+        assert source.final_url == "http://169.254.169.254/latest/meta-data/"
+
+    def test_an_allowed_network_is_asked(self, web_server, settings):
+        settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["127.0.0.0/30"]
+        source = make_source(url=web_server.url("/ok"))
+
+        check(source)
+
+        assert source.last_status == 200
+
+    def test_a_malformed_allowed_network_is_a_configuration_error(self, settings):
+        settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["10.0.0.0/33"]
+        with pytest.raises(ImproperlyConfigured, match="SOURCE_CHECK_ALLOWED_NETWORKS"):
+            check(make_source(url="https://example.org/"))
+
+    @pytest.mark.parametrize(
+        ("address", "public"),
+        [
+            ("93.184.215.14", True),
+            ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", True),
+            ("127.0.0.1", False),
+            ("10.1.2.3", False),
+            ("172.16.0.1", False),
+            ("192.168.1.1", False),
+            ("169.254.169.254", False),  # cloud metadata
+            ("100.64.0.1", False),  # carrier-grade NAT
+            ("0.0.0.0", False),
+            ("224.0.0.1", False),  # multicast
+            ("::1", False),
+            ("fe80::1", False),
+            ("fd00::1", False),
+            ("::ffff:10.0.0.1", False),
+        ],
+    )
+    def test_which_addresses_are_public(self, address, public):
+        assert may_connect(address) is public
+
+
 @pytest.mark.parametrize(
     ("error", "text"),
     [
@@ -155,6 +221,7 @@ class TestRecording:
         (URLError(ssl.SSLCertVerificationError(1, "bad")), "certificate not trusted"),
         (URLError("no host given"), "invalid address"),
         (TimeoutError("timed out"), "timed out"),
+        (URLError(NotPublicError("10.0.0.1 is not a public address")), "not a public address"),
     ],
 )
 def test_errors_are_described_in_a_few_words(error, text):
