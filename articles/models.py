@@ -327,6 +327,9 @@ class Article(MarkdownModel):
             models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
             # The sitemaps' last change: MAX(updated) reads one end of it, not every row.
             models.Index(fields=["updated"], name="article_updated_idx"),
+            # The review counts (overdue, due soon, awaiting sign-off) read this
+            # index alone, id included, not every published article's row.
+            models.Index(fields=["status", "next_review_due", "id"], name="article_review_due_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
