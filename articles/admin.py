@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms import Textarea
 from django.shortcuts import get_object_or_404, redirect
@@ -165,21 +165,29 @@ class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVe
     history_latest_first = True
 
     def get_search_results(self, request, queryset, search_term):
-        """As Django's search (every word, in any of `search_fields`), and in tag names
-        too, through EXISTS: joined, tags can repeat an article, and the list then took
-        DISTINCT over every column of every match (4 s a search at 100,000 articles)."""
+        """As Django's search (every word, in any of `search_fields`), and in tag names.
+
+        Each word is looked up field by field and the matching ids put together
+        (UNION ALL): on PostgreSQL each arm is one trigram index's (migration
+        0014), where Django's OR of the fields read every article (0.35 s a
+        search at 100,000 articles). Tags are matched by id, not joined, so an
+        article is listed once without a DISTINCT over every column.
+        """
         if not search_term:
             return queryset, False
         for word in smart_split(search_term):
             if word[0] in "\"'" and word[-1] == word[0]:
                 word = unescape_string_literal(word)
-            tagged = TaggedArticle.objects.filter(
-                content_object=OuterRef("pk"), tag__name__icontains=word
+            in_fields = [
+                Article.objects.filter(**{f"{name}__icontains": word}).values("pk").order_by()
+                for name in self.search_fields
+            ]
+            tagged = (
+                TaggedArticle.objects.filter(tag__name__icontains=word)
+                .values("content_object_id")
+                .order_by()
             )
-            in_fields = Q.create(
-                [(f"{name}__icontains", word) for name in self.search_fields], connector=Q.OR
-            )
-            queryset = queryset.filter(in_fields | Exists(tagged))
+            queryset = queryset.filter(pk__in=in_fields[0].union(*in_fields[1:], tagged, all=True))
         return queryset, False
 
     def get_urls(self):

@@ -399,6 +399,20 @@ class TestCauseAndFAQAdmin:
         assert found('"leg pain" night') == ["Leg cramps at night"]
         assert found("cramps fever") == []
 
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+    def test_search_can_take_each_field_from_its_index(self, staff_client):
+        make_article(title="Leg cramps", tags=["legs"])
+        url = reverse("admin:articles_article_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            staff_client.get(url, {"q": "cramp"})
+        count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "LIKE" in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # as with many articles
+            cursor.execute(f"EXPLAIN {count}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        for field in ("title", "subtitle", "slug"):
+            assert f"article_{field}_upper_trgm" in plan
+
     @pytest.mark.parametrize(
         "url",
         ["admin:articles_cause_changelist", "admin:faq_faqentry_changelist"],
