@@ -83,8 +83,11 @@ def recount_articles():
 
 def count_in_total(change):
     """Add `change` (1 or -1) to the kept total: one row, whatever the number of
-    articles. Concurrent changes queue on that row, so none is lost. A total never
-    counted yet is counted instead; one written around stays at 0 or above."""
+    articles. It takes the recount lock first, so a recount in another
+    transaction (a revision restore, a fixture load) counts after this one
+    commits, or before it and under its change, never writing over it. A total
+    never counted yet is counted instead; one written around stays at 0 or above."""
+    _take_turns()
     moved = ArticleTotal.objects.filter(pk=1).update(
         published=Greatest(F("published") + change, Value(0))
     )
@@ -199,16 +202,22 @@ def _article_saving(sender, instance, **kwargs):
     instance._was_published = status == Article.Status.PUBLISHED
 
 
-def _article_saved(sender, instance, raw=False, **kwargs):
+def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     was_published = instance.__dict__.pop("_was_published", None)
-    if was_published != (instance.status == Article.Status.PUBLISHED):
+    if update_fields is None or "status" in update_fields:
+        is_published = instance.status == Article.Status.PUBLISHED
+    elif "publish_at" in update_fields:
+        is_published = was_published  # the status stored, not one in memory
+    else:
+        return  # neither whether nor when it is published was written
+    if was_published != is_published:
         if raw or was_published is None:
             # A fixture load or a revision restore: the total may be loaded
             # too, before or after the articles, so it is counted afresh.
             recount_articles()
         else:
             count_in_total(-1 if was_published else 1)
-    value = published_at(instance)
+    value = instance.publish_at if is_published else None
     rows = TaggedArticle.objects.filter(content_object_id=instance.pk)
     # Only when the published state or time changed: most saves touch nothing here.
     if rows.exclude(published_at=value).update(published_at=value):

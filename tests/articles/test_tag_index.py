@@ -238,6 +238,22 @@ class TestArticleTotal:
         stale.delete()  # still "published" in memory
         assert_index_is_true()
 
+    def test_a_save_of_other_fields_goes_by_the_stored_state(self):
+        make_article()
+        article = make_article(tags=["legs"])
+        stale = Article.objects.get(pk=article.pk)
+        article.status = Article.Status.DRAFT
+        article.save()
+        stale.title = "Retitled"
+        stale.save(update_fields=["title"])  # still "published" in memory
+        assert_index_is_true()
+        draft = make_draft(tags=["legs"])
+        draft.status = Article.Status.PUBLISHED  # in memory only
+        draft.publish_at = timezone.now() - timedelta(days=1)
+        draft.save(update_fields=["publish_at"])  # stored: still a draft
+        assert_index_is_true()
+        assert tag_counts() == {}
+
     def test_a_total_never_counted_is_counted_and_never_goes_below_0(self):
         first = make_article()
         ArticleTotal.objects.all().delete()  # as after loading rows by other means
@@ -358,6 +374,23 @@ class TestSeeAlsoCandidates:
 def test_a_recount_holds_the_recount_lock_until_its_transaction_ends():
     """So that of two transactions tagging at once, the second counts after the first commits."""
     make_article(tags=["legs"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+            "AND pid = pg_backend_pid() AND granted",
+            [tag_index.RECOUNT_LOCK],
+        )
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_publishing_holds_the_recount_lock_until_its_transaction_ends():
+    """So that a recount in another transaction (a restore, a fixture load) cannot
+    count without this change and then write over it."""
+    draft = make_draft()
+    draft.status = Article.Status.PUBLISHED
+    draft.publish_at = timezone.now()
+    draft.save()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
