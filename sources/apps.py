@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class SourcesConfig(AppConfig):
     name = "sources"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers them)

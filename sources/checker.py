@@ -8,8 +8,10 @@ A cited URL is anyone's to write, so the checker connects only to public
 addresses: never to this machine, its private network or a cloud's metadata
 service, however the address is written, whatever a redirect says, and
 whatever a name resolves to by the time of connecting (it connects to the
-very address it checked). `SOURCE_CHECK_ALLOWED_NETWORKS` lists exceptions,
-such as an outgoing proxy on the private network.
+very address it checked). Through an outgoing proxy (`https_proxy` and the
+like), it checks every address of the host before asking the proxy, which
+then connects itself: the proxy should refuse private destinations too.
+`SOURCE_CHECK_ALLOWED_NETWORKS` lists exceptions, such as that proxy's address.
 """
 
 import http.client
@@ -30,6 +32,8 @@ from urllib.request import (
     HTTPSHandler,
     Request,
     build_opener,
+    getproxies,
+    proxy_bypass,
 )
 
 from django.conf import settings
@@ -122,14 +126,52 @@ class NotPublicError(OSError):
     """The address is this machine's, a private network's or otherwise not on the internet."""
 
 
+# IPv6 addresses that carry an IPv4 address, checked as that address.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits
+# IPv6 ranges that reach IPv4 or local hosts in ways not checked here: refused.
+REFUSED_IPV6 = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "::/96",  # IPv4-compatible (::7f00:1 is 127.0.0.1), and :: and ::1
+        "::ffff:0:0:0/96",  # IPv4-translated
+        "64:ff9b:1::/48",  # local-use NAT64
+        "2001::/32",  # Teredo
+        "fec0::/10",  # site-local (deprecated, still private)
+    )
+)
+
+
 def may_connect(address, allowed=()):
     """Whether the checker may connect to this IP address (a string)."""
     ip = ipaddress.ip_address(address)
-    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if embedded := ip.ipv4_mapped or ip.sixtofour:  # ::ffff:a.b.c.d, 2002:ab:cd::
+            ip = embedded
+        elif ip in NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if any(ip in network for network in allowed):
         return True
+    if ip.version == 6 and any(ip in network for network in REFUSED_IPV6):
+        return False
     return ip.is_global and not ip.is_multicast
+
+
+def refuse_private_target(url, allowed=()):
+    """Raise `NotPublicError` unless every address of the URL's host is public.
+
+    For a request sent through a proxy, which connects to the host itself: the
+    checker then connects only to the proxy, and sees no address to check.
+    """
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    for *_, sockaddr in socket.getaddrinfo(parts.hostname, port, 0, socket.SOCK_STREAM):
+        if not may_connect(sockaddr[0], allowed):
+            raise NotPublicError(f"{sockaddr[0]} is not a public address")
+
+
+def _through_proxy(url):
+    parts = urlsplit(url)
+    return parts.scheme in getproxies() and not proxy_bypass(parts.hostname or "")
 
 
 def connect_to_public_address(
@@ -210,6 +252,8 @@ def _fetch(method, url, timeout, user_agent, allowed):
         try:
             if urlsplit(url).scheme not in ("http", "https"):
                 return Result(None, "not a web address", url)
+            if _through_proxy(url):
+                refuse_private_target(url, allowed)
             request = Request(iri_to_uri(url), method=method, headers={"User-Agent": user_agent})
             with opener.open(request, timeout=timeout) as response:
                 if method == "GET":

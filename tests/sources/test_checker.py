@@ -5,6 +5,7 @@ from urllib.error import URLError
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from sources.checker import NotPublicError, check_sources, describe_error, may_connect
 from sources.models import Source
@@ -189,6 +190,32 @@ class TestOnlyPublicAddresses:
         settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["10.0.0.0/33"]
         with pytest.raises(ImproperlyConfigured, match="SOURCE_CHECK_ALLOWED_NETWORKS"):
             check(make_source(url="https://example.org/"))
+        with pytest.raises(SystemCheckError, match=r"sources\.E001"):
+            call_command("check")
+
+    @pytest.fixture
+    def proxy(self, web_server, monkeypatch, settings):
+        """The test server as an outgoing proxy for every address (allowed, as it must be)."""
+        settings.SOURCE_CHECK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+        monkeypatch.setenv("http_proxy", web_server.url(""))
+        monkeypatch.delenv("no_proxy")
+        return web_server
+
+    def test_through_a_proxy_a_private_host_is_not_asked_for(self, proxy):
+        source = make_source(url="http://10.1.2.3/internal")
+
+        check(source)
+
+        assert (source.last_status, source.last_error) == (None, "not a public address")
+        assert proxy.requests == []
+
+    def test_through_a_proxy_a_public_host_is_asked_for(self, proxy):
+        source = make_source(url="http://93.184.215.14/page")
+
+        check(source)
+
+        assert source.last_status == 404  # the proxy's answer
+        assert [path for _, path, _ in proxy.requests] == ["http://93.184.215.14/page"] * 2
 
     @pytest.mark.parametrize(
         ("address", "public"),
@@ -207,6 +234,17 @@ class TestOnlyPublicAddresses:
             ("fe80::1", False),
             ("fd00::1", False),
             ("::ffff:10.0.0.1", False),
+            # IPv6 addresses carrying an IPv4 one, or reaching hosts in ways not checked:
+            ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+            ("::a9fe:a9fe", False),
+            ("::ffff:0:7f00:1", False),  # IPv4-translated
+            ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+            ("64:ff9b::5db8:d70e", True),  # NAT64 of 93.184.215.14
+            ("64:ff9b:1::a00:1", False),
+            ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+            ("2002:5db8:d70e::1", True),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+            ("fec0::1", False),  # site-local
         ],
     )
     def test_which_addresses_are_public(self, address, public):
