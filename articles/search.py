@@ -45,25 +45,30 @@ WORD = re.compile(r"\w+")
 # Private-use characters mark highlights, so the snippet can be escaped first.
 MARK_START, MARK_END = "\ue000", "\ue001"
 
+# Each list in the order readers see it (tags by name), so that a vector
+# rebuilt from the same rows is the same (a restored backup's, say).
 # Title A; subtitle, cause names and tag names B: the "head" of an article, kept
 # on its own too (`search_head`, small and in the row) to find title and head hits.
 HEAD_SQL = """
     setweight(to_tsvector(%(config)s, a.title), 'A')
  || setweight(to_tsvector(%(config)s, concat_ws(' ', a.subtitle,
-        (SELECT string_agg(c.name, ' ') FROM articles_articlecause ac
+        (SELECT string_agg(c.name, ' ' ORDER BY ac.position, ac.id) FROM articles_articlecause ac
            JOIN articles_cause c ON c.id = ac.cause_id WHERE ac.article_id = a.id),
-        (SELECT string_agg(t.name, ' ') FROM articles_taggedarticle ta
+        (SELECT string_agg(t.name, ' ' ORDER BY t.name) FROM articles_taggedarticle ta
            JOIN taggit_tag t ON t.id = ta.tag_id WHERE ta.content_object_id = a.id))), 'B')"""
 
 REFRESH_SQL = f"""
 UPDATE articles_article AS a SET search_vector = {HEAD_SQL}
  || setweight(to_tsvector(%(config)s, coalesce(
-        (SELECT string_agg(f.question, ' ') FROM faq_faqentry f WHERE f.article_id = a.id),
+        (SELECT string_agg(f.question, ' ' ORDER BY f.position, f.id) FROM faq_faqentry f
+           WHERE f.article_id = a.id),
         '')), 'C')
  || setweight(to_tsvector(%(config)s, concat_ws(' ', a.summary, a.faq_intro, a.conclusion,
-        (SELECT string_agg(ac.explanation, ' ') FROM articles_articlecause ac
+        (SELECT string_agg(ac.explanation, ' ' ORDER BY ac.position, ac.id)
+           FROM articles_articlecause ac
            WHERE ac.article_id = a.id),
-        (SELECT string_agg(f.answer, ' ') FROM faq_faqentry f WHERE f.article_id = a.id))), 'D'),
+        (SELECT string_agg(f.answer, ' ' ORDER BY f.position, f.id) FROM faq_faqentry f
+           WHERE f.article_id = a.id))), 'D'),
     search_head = {HEAD_SQL}
 """
 
