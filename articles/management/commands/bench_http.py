@@ -6,9 +6,13 @@ ceiling on this stack), starts gunicorn itself with production settings
 (debug off, gunicorn.conf.py with 2 workers, 127.0.0.1 only, the page cache
 shared through Redis), and drives each page with a load generator for a
 bounded time: `wrk` when it is installed, otherwise threads with keep-alive
-connections in this process's children. gunicorn runs twice for the table,
-workers never recycled: the page cache off (the uncached rows), then on (the
-cached article). Queries per page are counted in this process, on a warm
+connections in this process's children. Two gunicorns run side by side for
+the table, workers never recycled: the page cache off (the uncached rows) and
+on (the cached article). The pages take turns, in `--rounds` rounds of a share
+of `--duration` each, so that a change in the machine's speed during the run
+(other load, a throttled CPU) falls on every page alike and not on whichever
+ran at that moment: the ratios to the static file compare like with like.
+Queries per page are counted in this process, on a warm
 request through Django's test client (uncached, but for the cached row); CPU
 per request is read from /proc for gunicorn's workers and the database.
 
@@ -137,6 +141,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=float, default=10, help="Seconds a page (10).")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=5,
+            help="Turns each page takes, of duration / rounds seconds, pages alternating (5).",
+        )
         parser.add_argument("--warmup", type=float, default=2, help="Untimed seconds first (2).")
         parser.add_argument(
             "--connections", type=int, default=LOAD_CLIENTS, help="Concurrent clients (32)."
@@ -179,8 +189,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["duration"] <= 0 or options["connections"] < 1 or options["workers"] < 1:
-            raise CommandError("--duration, --connections and --workers must be positive.")
+        if min(options["duration"], options["connections"], options["workers"]) <= 0 or (
+            options["rounds"] < 1
+        ):
+            raise CommandError(
+                "--duration, --rounds, --connections and --workers must be positive."
+            )
         compare = None
         if options["compare"]:  # read it first: a missing file should not cost a whole run
             try:
@@ -197,7 +211,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Database: {connection.vendor} ({connection.settings_dict['NAME']}), {label}; "
             f"{os.cpu_count()} CPUs; load: {self.generator}, {options['connections']} clients, "
-            f"{options['duration']:g} s a page after {options['warmup']:g} s of warm-up; "
+            f"{options['duration']:g} s a page in {options['rounds']} turns, after "
+            f"{options['warmup']:g} s of warm-up; "
             f"load average {os.getloadavg()[0]:.1f}."
         )
         for key, label_ in PAGES:
@@ -209,11 +224,25 @@ class Command(BaseCommand):
             rows[key]["html_bytes"] = size
         with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
             self.tmp = Path(tmp)
-            with self._gunicorn(page_cache=False) as server:
-                for key in ("static", "article", "home", "tag", "search"):
-                    rows[key] |= self._drive(server, key, urls[key])
-            with self._gunicorn(page_cache=True) as server:
-                rows["cached"] |= self._drive(server, "cached", urls["cached"], cached=True)
+            with (
+                self._gunicorn(page_cache=False) as plain,
+                self._gunicorn(page_cache=True) as cached,
+            ):
+                servers = {key: plain for key, _ in PAGES} | {"cached": cached}
+                for key, server in servers.items():
+                    rows[key] |= self._prepare(server, key, urls[key], cached=key == "cached")
+                turns = {key: [] for key in servers}
+                seconds = options["duration"] / options["rounds"]
+                for round_ in range(options["rounds"]):
+                    self.stdout.write(f"  round {round_ + 1}:", ending="")
+                    for key, server in servers.items():
+                        turn = self._turn(server, urls[key], seconds)
+                        turns[key].append(turn)
+                        self.stdout.write(f" {key} {turn['rps']:,.0f}/s", ending="")
+                        self.stdout.flush()
+                    self.stdout.write("")
+                for key, taken in turns.items():
+                    rows[key] |= combined(taken)
             load = {}
             if not options["no_load_check"]:
                 with self._gunicorn(page_cache=None) as server:
@@ -224,6 +253,7 @@ class Command(BaseCommand):
             "generator": self.generator,
             "connections": options["connections"],
             "duration": options["duration"],
+            "rounds": options["rounds"],
             "rows": rows,
             "load": load,
         }
@@ -444,15 +474,14 @@ class Command(BaseCommand):
 
     # -- load ------------------------------------------------------------------------
 
-    def _drive(self, server, key, url, cached=False):
+    def _prepare(self, server, key, url, cached=False):
+        """Check that the page answers 200 (and, cached, comes from the cache), and warm it."""
         port = server["port"]
         status, _, body = get("127.0.0.1", port, url)
         if status != 200:
             raise CommandError(f"{url} answered {status} through gunicorn, not 200.")
-        options = self.options
-        connections = options["connections"]
-        if options["warmup"] > 0:
-            self._load(port, url, connections, options["warmup"])
+        if self.options["warmup"] > 0:
+            self._load(port, url, self.options["connections"], self.options["warmup"])
         row = {"bytes": len(body)}
         if cached:
             marker = get("127.0.0.1", port, url)[1].get("x-page-cache", "")
@@ -461,22 +490,35 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.WARNING(f"{url} is not served from the page cache ({marker!r}).")
                 )
-        self.stdout.write(f"  {key:8} {options['duration']:g} s…", ending="")
-        self.stdout.flush()
-        before = self._cpu_seconds(server)
-        row |= self._load(port, url, connections, options["duration"])
-        after = self._cpu_seconds(server)
-        # CPU per request, of gunicorn's workers and of this database's backends: unlike
-        # requests/s, it hardly changes when something else is using the machine.
+        return row
+
+    def _turn(self, server, url, seconds):
+        """Drive the page for `seconds`: the load generator's figures, and the CPU seconds
+        gunicorn's workers and the database's backends used meanwhile."""
+        before = self._settled(server)
+        turn = self._load(server["port"], url, self.options["connections"], seconds)
+        after = self._settled(server)
         for name in ("app", "db"):
-            if before[name] is None or after[name] is None or not row["requests"]:
-                row[f"{name}_cpu_ms"] = None
+            if before[name] is None or after[name] is None:
+                turn[f"{name}_cpu_s"] = None
                 continue
             # A backend that appears during the run counts from zero.
             used = sum(cpu - before[name].get(pid, 0) for pid, cpu in after[name].items())
-            row[f"{name}_cpu_ms"] = max(0, used) * 1000 / row["requests"]
-        self.stdout.write(f" {row['rps']:,.0f} requests/s")
-        return row
+            turn[f"{name}_cpu_s"] = max(0, used)
+        return turn
+
+    def _settled(self, server):
+        """CPU seconds once the requests still queued when a load stopped are done, so
+        that their CPU is counted for their page, not the next (at most 5 s)."""
+        used = self._cpu_seconds(server)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self._cpu_seconds(server)
+            if now == used:
+                break
+            used = now
+        return used
 
     def _cpu_seconds(self, server):
         """{"app": {pid: CPU seconds} of gunicorn's workers, "db": of the PostgreSQL
@@ -669,6 +711,26 @@ class Command(BaseCommand):
 
 
 # -- helpers (module level: the Python load generator's children run them) ---------
+
+
+def combined(turns):
+    """One row from a page's turns: requests/s over all of them, the median turn's p50,
+    the worst turn's p99, and CPU per request (unlike requests/s, it hardly changes
+    when something else is using the machine)."""
+    requests = sum(turn["requests"] for turn in turns)
+    seconds = sum(turn["requests"] / turn["rps"] for turn in turns if turn["rps"])
+    row = {
+        "requests": requests,
+        "rps": requests / seconds if seconds else 0,
+        "p50_ms": statistics.median(turn["p50_ms"] for turn in turns),
+        "p99_ms": max(turn["p99_ms"] for turn in turns),
+        **{key: sum(turn[key] for turn in turns) for key in ("errors", "non_2xx", "5xx")},
+    }
+    for name in ("app", "db"):
+        used = [turn[f"{name}_cpu_s"] for turn in turns]
+        known = None not in used and requests
+        row[f"{name}_cpu_ms"] = sum(used) * 1000 / requests if known else None
+    return row
 
 
 def ratio(big, small, name):
