@@ -370,17 +370,21 @@ class TestSeeAlsoCandidates:
         assert related_articles(content) == newer
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
-def test_a_recount_holds_the_recount_lock_until_its_transaction_ends():
-    """So that of two transactions tagging at once, the second counts after the first commits."""
-    make_article(tags=["legs"])
+def holds_the_recount_lock():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
             "AND pid = pg_backend_pid() AND granted",
             [tag_index.RECOUNT_LOCK],
         )
-        assert cursor.fetchone() == (1,)
+        return cursor.fetchone() == (1,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_a_recount_holds_the_recount_lock_until_its_transaction_ends():
+    """So that of two transactions tagging at once, the second counts after the first commits."""
+    make_article(tags=["legs"])
+    assert holds_the_recount_lock()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
@@ -388,13 +392,8 @@ def test_publishing_holds_the_recount_lock_until_its_transaction_ends():
     """So that a recount in another transaction (a restore, a fixture load) cannot
     count without this change and then write over it."""
     draft = make_draft()
+    assert not holds_the_recount_lock()
     draft.status = Article.Status.PUBLISHED
     draft.publish_at = timezone.now()
     draft.save()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
-            "AND pid = pg_backend_pid() AND granted",
-            [tag_index.RECOUNT_LOCK],
-        )
-        assert cursor.fetchone() == (1,)
+    assert holds_the_recount_lock()
