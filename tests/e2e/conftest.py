@@ -55,7 +55,7 @@ def unavailable(reason):
     """Skip locally; fail in CI, where a skipped browser test would hide a broken setup."""
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: browser tests must run, not skip)", pytrace=False)
-    pytest.skip(f"Browser test not run here (CI runs it): {reason}")
+    pytest.skip(reason=f"Browser test not run here (CI runs it): {reason}")
 
 
 def _sync_api():
