@@ -191,7 +191,7 @@ def _tagging_changed(sender, instance, **kwargs):
     recount([instance.tag_id])
 
 
-def _article_saving(sender, instance, **kwargs):
+def _read_stored_state(sender, instance, **kwargs):
     # Whether it was published, to move the total only when that changes (on save)
     # or when it goes (on delete). Read from the row, under its lock: a concurrent
     # change is then seen, not missed, and a stale instance is not believed.
@@ -242,8 +242,8 @@ def connect():
         pre_save.connect(_row_saved, sender=model, dispatch_uid=f"tag-index-row-{model.__name__}")
     post_save.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-added")
     post_delete.connect(_tagging_changed, sender=TaggedArticle, dispatch_uid="tag-index-removed")
-    pre_save.connect(_article_saving, sender=Article, dispatch_uid="tag-index-article-saving")
+    pre_save.connect(_read_stored_state, sender=Article, dispatch_uid="tag-index-article-saving")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="tag-index-article")
-    pre_delete.connect(_article_saving, sender=Article, dispatch_uid="tag-index-article-going")
+    pre_delete.connect(_read_stored_state, sender=Article, dispatch_uid="tag-index-article-going")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="tag-index-article-gone")
     post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="tag-index-tag")

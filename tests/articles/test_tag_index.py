@@ -208,18 +208,15 @@ class TestArticleTotal:
         def total():
             return ArticleTotal.objects.get().published
 
-        draft.title = "Retitled"
-        draft.save()
-        assert total() == 50
-        draft.status = Article.Status.PUBLISHED
-        draft.save()
-        assert total() == 51
-        draft.title = "Retitled again"
-        draft.save()
-        assert total() == 51
-        draft.status = Article.Status.ARCHIVED
-        draft.save()
-        assert total() == 50
+        for field, value, expected in [
+            ("title", "Retitled", 50),
+            ("status", Article.Status.PUBLISHED, 51),
+            ("title", "Retitled again", 51),
+            ("status", Article.Status.ARCHIVED, 50),
+        ]:
+            setattr(draft, field, value)
+            draft.save()
+            assert total() == expected, (field, value)
         draft.delete()  # archived: not in the total
         assert total() == 50
         make_article()
