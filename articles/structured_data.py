@@ -7,9 +7,7 @@ adds no queries to the page and works for unsaved previews too.
 import html
 import re
 
-from django.urls import reverse
-
-from healthsite.slug_urls import slug_urls
+from healthsite.slug_urls import site_url, slug_urls
 from reviews.models import public_name
 from sources.structured_data import citations
 
@@ -51,7 +49,7 @@ def _web_page(content, request, url):
             "publisher": {
                 "@type": "Organization",
                 "name": PUBLISHER_NAME,
-                "url": request.build_absolute_uri(reverse("home")),
+                "url": request.build_absolute_uri(site_url("home")),
             },
             "inLanguage": LANGUAGE,
             "citation": citations(content.sources) or None,
@@ -89,8 +87,8 @@ def _faq_page(entries, url):
 
 def _breadcrumbs(article, request, url):
     trail = [
-        ("Home", request.build_absolute_uri(reverse("home"))),
-        ("Health A to Z", request.build_absolute_uri(reverse("articles:list"))),
+        ("Home", request.build_absolute_uri(site_url("home"))),
+        ("Health A to Z", request.build_absolute_uri(site_url("articles:list"))),
         (article.title, url),
     ]
     return {

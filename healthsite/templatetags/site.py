@@ -1,6 +1,15 @@
 from django import template
 
+from healthsite import slug_urls
+
 register = template.Library()
+
+
+@register.simple_tag
+def site_url(view_name):
+    """`{% url view_name %}` for a view that takes no arguments, reversed once
+    (healthsite/slug_urls.py): every page links to the same few pages."""
+    return slug_urls.site_url(view_name)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,10 +1,11 @@
-"""`slug_urls` and `slug_url`: the URLs `reverse` gives, without reversing each time."""
+"""`slug_urls`, `slug_url` and `site_url`: the URLs `reverse` gives, without reversing each time."""
 
 import pytest
+from django.template import Context, Template
 from django.test import RequestFactory, override_settings
 from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 
-from healthsite.slug_urls import slug_url, slug_urls
+from healthsite.slug_urls import site_url, slug_url, slug_urls
 
 
 def _view(request):
@@ -12,7 +13,10 @@ def _view(request):
 
 
 # Another URLconf with a view of the same name elsewhere.
-urlpatterns = [path("moved/", include(([path("<slug:slug>/", _view, name="detail")], "articles")))]
+urlpatterns = [
+    path("moved/", include(([path("<slug:slug>/", _view, name="detail")], "articles"))),
+    path("elsewhere/", _view, name="home"),
+]
 
 
 @pytest.fixture
@@ -61,3 +65,27 @@ def test_slug_urls_follow_a_changed_urlconf():
         assert slug_urls("articles:detail")("cramp") == "/moved/cramp/"
         assert slug_url("articles:detail", "cramp") == "/moved/cramp/"
     assert slug_urls("articles:detail")("cramp") == "/articles/cramp/"
+
+
+@pytest.mark.parametrize("name", ["home", "articles:list", "articles:search", "feed"])
+def test_site_url_is_reverse(name):
+    assert site_url(name) == reverse(name)
+    template = Template("{% load site %}{% site_url name %} {% site_url name as kept %}{{ kept }}")
+    assert template.render(Context({"name": name})) == f"{reverse(name)} {reverse(name)}"
+
+
+def test_site_url_follows_the_script_prefix_and_the_urlconf(script_prefix):
+    assert site_url("home") == "/"
+    script_prefix("/health/")
+    assert site_url("home") == "/health/"
+    script_prefix("/")
+    with override_settings(ROOT_URLCONF=__name__):
+        assert site_url("home") == "/elsewhere/"
+    assert site_url("home") == "/"
+
+
+def test_site_url_refuses_what_reverse_refuses():
+    with pytest.raises(NoReverseMatch):
+        site_url("articles:detail")  # takes a slug
+    with pytest.raises(NoReverseMatch):
+        site_url("no-such-page")
