@@ -7,7 +7,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -23,16 +23,22 @@ SEEK_HELP_FIELDS = ("seek_help_non_urgent", "seek_help_urgent", "seek_help_emerg
 # What a list of articles shows (includes/article_card.html, the feed, search
 # results). The rest of a row, its text and search vectors, is most of its size.
 LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at", "updated")
+# What the article page shows of its author and reviewer, and of the reviewer's
+# profile (reviews.ReviewerProfile).
+PERSON = ("id", "first_name", "last_name", "username")
+PROFILE = ("id", "display_name", "credentials", "profession")
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Articles readers may see: published, with a publish time that has come.
 
         A scheduled article (published with a future publish time) appears by
-        itself when its time comes; nothing has to run.
+        itself when its time comes; nothing has to run. `now` may be a
+        `healthsite.db.Param`.
         """
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        now = timezone.now() if now is None else now
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now)
 
     def review_overdue(self, today=None):
         return self.filter(next_review_due__lt=today or timezone.localdate())
@@ -68,12 +74,20 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the article page shows, in one query: the article, with its
-        causes, questions, tags, sources and pinned links as JSON lists
-        (`articles.page.ArticleContent.from_saved` makes them objects again)."""
+        author and reviewer as JSON objects, and its causes, questions, tags,
+        sources and pinned links as JSON lists (`articles.page.ArticleContent.from_saved`
+        makes them objects again). One model's rows, so it can be `Prepared`."""
         from faq.models import FAQEntry  # faq.models imports this module
         from sources.models import ArticleSource  # so does sources.models
 
-        return self.select_related("author", "medical_reviewer__reviewer_profile").annotate(
+        def fields(relation, names):
+            return JSONObject(**{name: F(f"{relation}__{name}") for name in names})
+
+        # The search columns are most of an article's row, and the page shows neither.
+        return self.defer("search_vector", "search_head").annotate(
+            author_data=fields("author", PERSON),
+            reviewer_data=fields("medical_reviewer", PERSON),
+            reviewer_profile_data=fields("medical_reviewer__reviewer_profile", PROFILE),
             causes_data=json_rows(
                 ArticleCause.objects.all(),
                 "article",

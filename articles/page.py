@@ -10,6 +10,7 @@ from functools import partial
 from operator import attrgetter, itemgetter
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -17,7 +18,7 @@ from taggit.models import Tag
 
 from faq.models import FAQEntry
 from healthsite.slug_urls import slug_urls
-from reviews.models import public_name
+from reviews.models import ReviewerProfile, public_name
 from sources.models import Source
 
 from .integrity import unlink_broken
@@ -39,6 +40,7 @@ class ArticleContent:
     def from_saved(cls, article):
         """From an article fetched with `Article.objects.for_detail()`: no queries."""
         by_position = partial(sorted, key=itemgetter("position"))
+        _attach_people(article)
         return cls(
             article=article,
             causes=[_cause(article, row) for row in by_position(article.causes_data or [])],
@@ -147,6 +149,20 @@ def _hide_broken_links(content):
     cleaned = unlink_broken([getattr(obj, name) for obj, name in holders])
     for (obj, name), html in zip(holders, cleaned, strict=True):
         setattr(obj, name, html)  # for this page only; nothing is saved
+
+
+def _attach_people(article):
+    """The author, and the reviewer with their profile, made from the article's
+    JSON objects, as `select_related()` would have left them."""
+    user_model = get_user_model()
+    if article.author_id is not None:
+        article.author = user_model(**article.author_data)
+    if article.medical_reviewer_id is not None:
+        reviewer = article.medical_reviewer = user_model(**article.reviewer_data)
+        profile = article.reviewer_profile_data
+        # A reviewer without a profile has none: cached so, reading it asks nothing.
+        profile = ReviewerProfile(user=reviewer, **profile) if profile["id"] else None
+        ReviewerProfile.user.field.remote_field.set_cached_value(reviewer, profile)
 
 
 def _cause(article, row):

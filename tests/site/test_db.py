@@ -1,11 +1,17 @@
-"""healthsite/db.py: JSON lists of related rows, their SQL built once per queryset."""
+"""healthsite/db.py: JSON lists of related rows, their SQL built once per queryset;
+queries prepared once and run with new values."""
 
+from datetime import timedelta
 from unittest import mock
 
-from django.db.models import Subquery
+import pytest
+from django.db.models import DateTimeField, SlugField, Subquery
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import add_cause, make_article, make_cause
+from healthsite.db import Param, Prepared
+from tests.factories import add_cause, make_article, make_cause, make_user
 
 
 def test_each_article_gets_its_own_rows_from_one_shared_queryset(db):
@@ -44,3 +50,60 @@ def test_a_shared_queryset_used_inside_another_query_builds_that_querys_sql(db):
     rows = {article.pk: article.data for article in Article.objects.annotate(data=inner)}
     names = {pk: [row["cause_name"] for row in data] for pk, data in rows.items()}
     assert names == {first.pk: ["Corns"], second.pk: ["Corns"]}
+
+
+def published_by_slug():
+    return Prepared(
+        Article.objects.for_detail()
+        .published(now=Param("now", DateTimeField()))
+        .filter(slug=Param("slug", SlugField()))
+    )
+
+
+class TestPrepared:
+    def test_each_run_finds_the_rows_of_its_own_values(self, db):
+        first, second = make_article(slug="first"), make_article(slug="second")
+        add_cause(second, make_cause(name="Corns"))
+        prepared, now = published_by_slug(), timezone.now()
+        assert prepared.run(slug="first", now=now) == [first]
+        [found] = prepared.run(slug="second", now=now)
+        assert found == second
+        assert [row["cause_name"] for row in found.causes_data] == ["Corns"]  # JSON, converted
+        assert prepared.run(slug="third", now=now) == []
+
+    def test_its_sql_is_built_once(self, db):
+        make_article(slug="first")
+        prepared, now = published_by_slug(), timezone.now()
+        build = mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        )
+        with build as built:
+            prepared.run(slug="first", now=now)
+            once = built.call_count  # the query and its subqueries
+            prepared.run(slug="second", now=now)
+            prepared.run(slug="first", now=now + timedelta(days=1))
+        assert once > 0
+        assert built.call_count == once
+
+    def test_a_time_is_given_to_the_database_as_its_field_would_give_it(self, db):
+        """SQLite stores times as text: the value is prepared by its field, as in a filter."""
+        article = make_article(slug="soon", publish_at=timezone.now() + timedelta(hours=1))
+        prepared = published_by_slug()
+        assert prepared.run(slug="soon", now=timezone.now()) == []
+        assert prepared.run(slug="soon", now=timezone.now() + timedelta(hours=2)) == [article]
+
+    def test_rows_have_the_querysets_columns_and_defer_the_rest(
+        self, db, django_assert_num_queries
+    ):
+        make_article(slug="first", author=make_user(first_name="Ann", last_name="Author"))
+        with django_assert_num_queries(1):
+            [found] = published_by_slug().run(slug="first", now=timezone.now())
+            assert found.title and found.summary_html is not None
+            assert found.author_data["first_name"] == "Ann"
+        assert found.get_deferred_fields() == {"search_vector", "search_head"}
+
+    def test_refuses_what_a_raw_query_cannot_fill(self):
+        with pytest.raises(TypeError):
+            Prepared(Article.objects.select_related("author"))
+        with pytest.raises(TypeError):
+            Prepared(Article.objects.prefetch_related("tags"))
