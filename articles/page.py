@@ -153,16 +153,27 @@ def _hide_broken_links(content):
 
 def _attach_people(article):
     """The author, and the reviewer with their profile, made from the article's
-    JSON objects, as `select_related()` would have left them."""
-    user_model = get_user_model()
+    JSON objects as `select_related()` would have left them: read from the
+    database, with the fields the page does not show deferred."""
+    user_model, db = get_user_model(), article._state.db
     if article.author_id is not None:
-        article.author = user_model(**article.author_data)
+        article.author = _loaded(user_model, db, article.author_data)
     if article.medical_reviewer_id is not None:
-        reviewer = article.medical_reviewer = user_model(**article.reviewer_data)
+        reviewer = _loaded(user_model, db, article.reviewer_data)
+        article.medical_reviewer = reviewer
         profile = article.reviewer_profile_data
-        # A reviewer without a profile has none: cached so, reading it asks nothing.
-        profile = ReviewerProfile(user=reviewer, **profile) if profile["id"] else None
+        if profile["id"] is not None:
+            profile = _loaded(ReviewerProfile, db, profile)
+            profile.user = reviewer
+        else:  # a reviewer without a profile has none: cached so, reading it asks nothing
+            profile = None
         ReviewerProfile.user.field.remote_field.set_cached_value(reviewer, profile)
+
+
+def _loaded(model, db, values):
+    # from_db() takes the values in the model's order of fields.
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
 
 
 def _cause(article, row):

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import connection, connections
 from django.db.models import Aggregate, Expression, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
+from django.db.models.query import ModelIterable
 
 
 class JSONArray(Aggregate):
@@ -91,6 +92,8 @@ class Prepared:
     """
 
     def __init__(self, queryset):
+        if queryset._iterable_class is not ModelIterable:
+            raise TypeError("A prepared query gives model instances, not values().")
         if queryset.query.select_related or queryset._prefetch_related_lookups:
             raise TypeError("A prepared query reads one model's rows: use annotations.")
         self.queryset = queryset
@@ -99,7 +102,8 @@ class Prepared:
     def run(self, **values):
         connection = connections[self.queryset.db]
         if connection.alias not in self._sql:
-            compiler = self.queryset.query.get_compiler(connection=connection)
+            # Built on a copy: building changes a query's state, and threads share this one.
+            compiler = self.queryset.query.chain().get_compiler(connection=connection)
             self._sql[connection.alias] = compiler.as_sql()
         sql, params = self._sql[connection.alias]
         params = [p.db_value(values, connection) if isinstance(p, Param) else p for p in params]

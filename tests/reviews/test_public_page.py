@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from articles.models import Article
+from articles.page import ArticleContent
 from reviews.models import ReviewerProfile, latest_sign_off, record_sign_off
 from tests.factories import add_cause, add_faq, add_link, make_article, make_user
 
@@ -133,3 +134,17 @@ def test_page_query_count_is_constant(client, dr_patel, size, django_assert_max_
     with django_assert_max_num_queries(2):
         content = page(client, article)
     assert "Dr Asha Patel" in content
+
+
+def test_the_pages_author_and_reviewer_are_read_not_made_up(dr_patel, django_assert_num_queries):
+    """Built from the page's one query as the ORM reads a row: what the page does
+    not show is deferred (read if asked for), not a default."""
+    author = make_user(first_name="Ann", last_name="Author", email="ann@example.org")
+    article = make_article(author=author, medical_reviewer=dr_patel)
+    with django_assert_num_queries(1):
+        found = ArticleContent.from_saved(Article.objects.for_detail().get(pk=article.pk)).article
+        assert found.medical_reviewer.reviewer_profile.display_name == "Dr Asha Patel"
+        assert found.author.get_full_name() == "Ann Author"
+    assert not found.author._state.adding
+    assert "email" in found.author.get_deferred_fields()
+    assert found.author.email == "ann@example.org"

@@ -1,11 +1,12 @@
 """healthsite/db.py: JSON lists of related rows, their SQL built once per queryset;
 queries prepared once and run with new values."""
 
+import uuid
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db.models import DateTimeField, SlugField, Subquery
+from django.db.models import DateTimeField, SlugField, Subquery, UUIDField
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
@@ -85,12 +86,18 @@ class TestPrepared:
         assert once > 0
         assert built.call_count == once
 
-    def test_a_time_is_given_to_the_database_as_its_field_would_give_it(self, db):
-        """SQLite stores times as text: the value is prepared by its field, as in a filter."""
+    def test_each_runs_time_is_used(self, db):
         article = make_article(slug="soon", publish_at=timezone.now() + timedelta(hours=1))
         prepared = published_by_slug()
         assert prepared.run(slug="soon", now=timezone.now()) == []
         assert prepared.run(slug="soon", now=timezone.now() + timedelta(hours=2)) == [article]
+
+    def test_a_value_is_given_to_the_database_as_its_field_gives_it(self, db):
+        """SQLite cannot take a UUID as it is: its field makes it text, as in a filter."""
+        article = make_article()
+        prepared = Prepared(Article.objects.filter(edit_token=Param("token", UUIDField())))
+        assert prepared.run(token=article.edit_token) == [article]
+        assert prepared.run(token=uuid.uuid4()) == []
 
     def test_rows_have_the_querysets_columns_and_defer_the_rest(
         self, db, django_assert_num_queries
@@ -103,6 +110,8 @@ class TestPrepared:
         assert found.get_deferred_fields() == {"search_vector", "search_head"}
 
     def test_refuses_what_a_raw_query_cannot_fill(self):
+        with pytest.raises(TypeError):
+            Prepared(Article.objects.values("title"))
         with pytest.raises(TypeError):
             Prepared(Article.objects.select_related("author"))
         with pytest.raises(TypeError):
