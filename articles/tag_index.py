@@ -116,12 +116,16 @@ def kept_less_scheduled(sql, params):
     without its row; never below 0, whatever was written around the count (a
     paginator would fail). Written in SQL: the ORM took longer to build such a
     query (a subquery in an annotation) than the database to answer it."""
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [adapt(value) if isinstance(value, datetime) else value for value in params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, adapted(params))
         row = cursor.fetchone()
     return None if row is None else max(0, row[0])
+
+
+def adapted(params):
+    """Parameters of hand-written SQL, times as the ORM gives them (SQLite keeps text)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return [adapt(value) if isinstance(value, datetime) else value for value in params]
 
 
 def quoted_table(model):
@@ -142,16 +146,19 @@ def _take_turns():
 
 
 def scheduled_counts(now=None):
-    """{tag id: how many of its published articles are still waiting for their time}."""
-    scheduled = Article.objects.filter(
-        status=Article.Status.PUBLISHED, publish_at__gt=now or timezone.now()
+    """{tag id: how many of its published articles are still waiting for their time}.
+
+    Written in SQL, as `kept_less_scheduled`: the ORM took 1.5 ms to build it,
+    on every home and topics page, and the database a fraction of that to answer.
+    """
+    sql = (
+        f"SELECT t.tag_id, COUNT(*) FROM {quoted_table(TaggedArticle)} t "
+        f"WHERE t.content_object_id IN (SELECT a.id FROM {quoted_table(Article)} a "
+        f"WHERE a.status = %s AND a.publish_at > %s) GROUP BY t.tag_id"
     )
-    return dict(
-        TaggedArticle.objects.filter(content_object__in=scheduled)
-        .values_list("tag_id")
-        .annotate(Count("pk"))
-        .order_by()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, adapted([Article.Status.PUBLISHED, now or timezone.now()]))
+        return dict(cursor.fetchall())
 
 
 def rebuild():
