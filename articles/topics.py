@@ -19,8 +19,7 @@ from .tag_index import kept_less_scheduled, quoted_table, scheduled_counts
 
 def topics():
     """Tags of published articles, each with `article_count` and `url`, alphabetical."""
-    rows = TopicCount.objects.filter(published__gt=0).select_related("tag").order_by("tag__name")
-    return _counted(((row.tag, row.published) for row in rows), scheduled_counts())
+    return _counted(_kept_counts("g.name"), scheduled_counts())
 
 
 def article_count(tag, now=None):
@@ -37,26 +36,34 @@ def article_count(tag, now=None):
 
 
 def top_topics(limit):
-    """The `limit` tags with the most published articles (ties: by name).
-
-    Written in SQL, as `article_count`: the home page shows them, and the ORM
-    took longer to build the query than the database to answer it."""
+    """The `limit` tags with the most published articles (ties: by name)."""
     scheduled = scheduled_counts()
     # A scheduled article lowers one count per tag it has: looking `len(scheduled)`
-    # rows further is enough for the top `limit` once those are taken off. The
-    # limit is a number in the SQL, as in articles/related.py.
-    sql = (
-        f"SELECT g.id, g.name, g.slug, c.published FROM {quoted_table(TopicCount)} c "
-        f"INNER JOIN {quoted_table(Tag)} g ON g.id = c.tag_id WHERE c.published > 0 "
-        f"ORDER BY c.published DESC, g.name LIMIT {int(limit) + len(scheduled)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        rows = [(Tag(id=pk, name=name, slug=slug), n) for pk, name, slug, n in cursor.fetchall()]
+    # rows further is enough for the top `limit` once those are taken off.
+    rows = _kept_counts("c.published DESC, g.name", limit=int(limit) + len(scheduled))
     found = _counted(rows, scheduled)
     if scheduled:
         found.sort(key=lambda tag: (-tag.article_count, tag.name.casefold()))
     return found[:limit]
+
+
+def _kept_counts(order_by, limit=None):
+    """(tag, kept count) of the tags with published articles, in SQL `order_by`.
+
+    Written in SQL, as `article_count`: the home and topics pages show them,
+    and the ORM took longer to build the query than the database to answer
+    it. A limit is a number in the SQL, as in articles/related.py.
+    """
+    sql = (
+        f"SELECT g.id, g.name, g.slug, c.published FROM {quoted_table(TopicCount)} c "
+        f"INNER JOIN {quoted_table(Tag)} g ON g.id = c.tag_id WHERE c.published > 0 "
+        f"ORDER BY {order_by}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [(Tag(id=pk, name=name, slug=slug), n) for pk, name, slug, n in cursor.fetchall()]
 
 
 def _counted(rows, scheduled):
