@@ -20,7 +20,7 @@ from .ordering import position_validators
 from .slugs import unique_slug
 
 SEEK_HELP_FIELDS = ("seek_help_non_urgent", "seek_help_urgent", "seek_help_emergency")
-# What a list of articles shows (includes/article_card.html, the feed, search
+# What a list of articles shows (includes/article_cards.html, the feed, search
 # results). The rest of a row, its text and search vectors, is most of its size.
 LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at", "updated")
 # What the article page shows of its author and reviewer, and of the reviewer's
