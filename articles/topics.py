@@ -5,15 +5,20 @@ articles still waiting for their publish time: a read of the few rows with a
 count, whatever the number of articles.
 """
 
+from functools import lru_cache
+
 from django.db import connection
+from django.db.models import DateTimeField, F, IntegerField, SlugField
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from taggit.models import Tag
 
-from healthsite.slug_urls import slug_urls
+from faq.models import FAQEntry
+from healthsite.db import Param, Prepared
+from healthsite.slug_urls import site_url, slug_urls
 
-from .models import TaggedArticle, TopicCount
+from .models import Cause, TaggedArticle, TopicCount
 from .tag_index import kept_less_scheduled, quoted_table, scheduled_counts
 
 
@@ -77,6 +82,46 @@ def _counted(rows, scheduled):
             tag.url = tag_url(tag.slug)
             found.append(tag)
     return found
+
+
+_TAG = Prepared(Tag.objects.filter(slug=Param("slug", SlugField())))
+
+
+def tag_with_slug(slug):
+    """The tag with this slug, or None. The tag page's queries are each built
+    once (`healthsite.db.Prepared`): building them took longer than running them."""
+    found = _TAG.run(slug=slug)
+    return found[0] if found else None
+
+
+def tagged_causes(tag, limit):
+    """The first `limit` causes with this tag, by name: their names and slugs."""
+    return _tagged_causes(limit).run(tag=tag.pk)
+
+
+def tagged_questions(tag, limit):
+    """The first `limit` questions with this tag that readers can see, in their
+    order, each with its `url`."""
+    entries = _tagged_questions(limit).run(tag=tag.pk, now=timezone.now())
+    article_url, faq_url = slug_urls("articles:detail"), site_url("faq:list")
+    for entry in entries:
+        page = article_url(entry.article_slug) if entry.article_id else faq_url
+        entry.url = f"{page}#{entry.anchor}"  # as FAQEntry.get_absolute_url(), without a query
+    return entries
+
+
+@lru_cache(maxsize=8)
+def _tagged_causes(limit):
+    tagged = Cause.objects.filter(tags=Param("tag", IntegerField()))
+    return Prepared(tagged.only("name", "slug")[:limit])
+
+
+@lru_cache(maxsize=8)
+def _tagged_questions(limit):
+    tagged = FAQEntry.objects.visible(now=Param("now", DateTimeField()))
+    tagged = tagged.filter(tags=Param("tag", IntegerField()))
+    tagged = tagged.annotate(article_slug=F("article__slug"))
+    return Prepared(tagged.only("question", "article_id")[:limit])
 
 
 @receiver(pre_save, sender=Tag)

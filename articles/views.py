@@ -6,14 +6,13 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from faq.models import FAQEntry
 from healthsite.db import Param, Prepared, plans_for_their_parameters
 
 from .models import Article, ArticleCause, Cause
 from .page import ArticleContent, article_page_context
 from .search import search, snippets
 from .tag_index import published_article_count
-from .topics import article_count, topics
+from .topics import article_count, tag_with_slug, tagged_causes, tagged_questions, topics
 
 
 class ListingCountMixin:
@@ -107,7 +106,9 @@ class TagDetailView(ListingCountMixin, ListView):
         # is longer than the column.
         if "\x00" in slug or len(slug) > Tag._meta.get_field("slug").max_length:
             raise Http404("No such tag.")
-        self.tag = get_object_or_404(Tag, slug=slug)
+        self.tag = tag_with_slug(slug)
+        if self.tag is None:
+            raise Http404("No such tag.")
         return Article.objects.published_with_tag(self.tag)
 
     def listing_count(self):
@@ -119,10 +120,8 @@ class TagDetailView(ListingCountMixin, ListView):
         if context["page_obj"].number == 1:
             # At most `shown` of each, so that the page does not grow with the
             # site; one more tells whether there are more.
-            causes = list(Cause.objects.tagged(self.tag).only("name", "slug")[: shown + 1])
-            questions = FAQEntry.objects.visible().tagged(self.tag).select_related("article")
-            # Each a link: its question, and its article's address.
-            questions = list(questions.only("question", "article__slug")[: shown + 1])
+            causes = tagged_causes(self.tag, shown + 1)
+            questions = tagged_questions(self.tag, shown + 1)
             if not (context["object_list"] or causes or questions):
                 raise Http404("Nothing published has this tag.")
         return context | {

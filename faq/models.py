@@ -25,11 +25,12 @@ class FAQEntryQuerySet(models.QuerySet):
     def site_wide(self):
         return self.filter(article__isnull=True)
 
-    def visible(self):
-        """Site-wide entries, and those of articles readers can see."""
+    def visible(self, now=None):
+        """Site-wide entries, and those of articles readers can see. `now` may be
+        a `healthsite.db.Param`."""
+        now = timezone.now() if now is None else now
         return self.filter(
-            Q(article__isnull=True)
-            | Q(article__status="published", article__publish_at__lte=timezone.now())
+            Q(article__isnull=True) | Q(article__status="published", article__publish_at__lte=now)
         )
 
     def tagged(self, tag):

@@ -294,19 +294,22 @@ class TestListPages:
     def test_tag_page_lists_articles_causes_and_questions(self, client):
         article = make_article(title="Insomnia", tags=["sleep"])
         make_draft(title="Draft on naps", tags=["sleep"])
-        make_cause(name="Caffeine").tags.set(["sleep"])
-        add_faq(question="Site-wide sleep question?").tags.set(["sleep"])
-        add_faq(article, question="Article sleep question?").tags.set(["sleep"])
+        caffeine = make_cause(name="Caffeine")
+        caffeine.tags.set(["sleep"])
+        site_wide = add_faq(question="Site-wide sleep question?")
+        site_wide.tags.set(["sleep"])
+        on_article = add_faq(article, question="Article sleep question?")
+        on_article.tags.set(["sleep"])
         add_faq(make_draft(), question="Draft question?").tags.set(["sleep"])
         response = client.get(reverse("articles:tag", args=["sleep"]))
         content = response.content.decode()
-        for text in (
-            "Insomnia",
-            "Caffeine",
-            "Site-wide sleep question?",
-            "Article sleep question?",
+        for link in (
+            f'<a href="{article.get_absolute_url()}">Insomnia</a>',
+            f'<a href="{caffeine.get_absolute_url()}">Caffeine</a>',
+            f'<a href="{site_wide.get_absolute_url()}">Site-wide sleep question?</a>',
+            f'<a href="{on_article.get_absolute_url()}">Article sleep question?</a>',
         ):
-            assert text in content
+            assert link in content
         assert "Draft on naps" not in content
         assert "Draft question?" not in content
 
