@@ -148,8 +148,8 @@ def _take_turns():
 def scheduled_counts(now=None):
     """{tag id: how many of its published articles are still waiting for their time}.
 
-    Written in SQL, as `kept_less_scheduled`: the ORM took 1.5 ms to build it,
-    on every home and topics page, and the database a fraction of that to answer.
+    Written in SQL, as `kept_less_scheduled`: through the ORM it took 1.7 ms,
+    on every home and topics page, most of it building the query.
     """
     sql = (
         f"SELECT t.tag_id, COUNT(*) FROM {quoted_table(TaggedArticle)} t "
