@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from faq.models import FAQEntry
+from healthsite.db import loaded
 from healthsite.slug_urls import slug_urls
 from reviews.models import ReviewerProfile, public_name
 from sources.models import Source
@@ -157,23 +158,17 @@ def _attach_people(article):
     database, with the fields the page does not show deferred."""
     user_model, db = get_user_model(), article._state.db
     if article.author_id is not None:
-        article.author = _loaded(user_model, db, article.author_data)
+        article.author = loaded(user_model, db, article.author_data)
     if article.medical_reviewer_id is not None:
-        reviewer = _loaded(user_model, db, article.reviewer_data)
+        reviewer = loaded(user_model, db, article.reviewer_data)
         article.medical_reviewer = reviewer
         profile = article.reviewer_profile_data
         if profile["id"] is not None:
-            profile = _loaded(ReviewerProfile, db, profile)
+            profile = loaded(ReviewerProfile, db, profile)
             profile.user = reviewer
         else:  # a reviewer without a profile has none: cached so, reading it asks nothing
             profile = None
         ReviewerProfile.user.field.remote_field.set_cached_value(reviewer, profile)
-
-
-def _loaded(model, db, values):
-    # from_db() takes the values in the model's order of fields.
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(db, names, [values[name] for name in names])
 
 
 def _cause(article, row):

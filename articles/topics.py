@@ -15,10 +15,10 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from faq.models import FAQEntry
-from healthsite.db import Param, Prepared
-from healthsite.slug_urls import site_url, slug_urls
+from healthsite.db import Param, Prepared, loaded
+from healthsite.slug_urls import slug_urls
 
-from .models import Cause, TaggedArticle, TopicCount
+from .models import Article, Cause, TaggedArticle, TopicCount
 from .tag_index import kept_less_scheduled, quoted_table, scheduled_counts
 
 
@@ -101,12 +101,13 @@ def tagged_causes(tag, limit):
 
 def tagged_questions(tag, limit):
     """The first `limit` questions with this tag that readers can see, in their
-    order, each with its `url`."""
+    order, each with its article's slug, so that `get_absolute_url()` asks nothing."""
     entries = _tagged_questions(limit).run(tag=tag.pk, now=timezone.now())
-    article_url, faq_url = slug_urls("articles:detail"), site_url("faq:list")
     for entry in entries:
-        page = article_url(entry.article_slug) if entry.article_id else faq_url
-        entry.url = f"{page}#{entry.anchor}"  # as FAQEntry.get_absolute_url(), without a query
+        if entry.article_id is not None:
+            values = {"id": entry.article_id, "slug": entry.article_slug}
+            article = loaded(Article, entry._state.db, values)
+            FAQEntry.article.field.set_cached_value(entry, article)
     return entries
 
 

@@ -1,13 +1,13 @@
 import reversion
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.ordering import position_validators
 from healthsite.markdown import MarkdownModel
+from healthsite.slug_urls import site_url
 
 
 class TaggedFAQEntry(TaggedItemBase):
@@ -83,7 +83,7 @@ class FAQEntry(MarkdownModel):
         return self.question
 
     def get_absolute_url(self):
-        page = self.article.get_absolute_url() if self.article_id else reverse("faq:list")
+        page = self.article.get_absolute_url() if self.article_id else site_url("faq:list")
         return f"{page}#{self.anchor}"
 
     @property

@@ -116,6 +116,15 @@ class Prepared:
         return rows
 
 
+def loaded(model, db, values):
+    """An instance of `model` from {attname: value}, as the ORM makes one from a row
+    it has read (`Model.from_db`): its other fields deferred, not defaults. For
+    rows a query brought as JSON objects or annotations."""
+    # from_db() takes the values in the model's order of fields.
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(db, names, [values[name] for name in names])
+
+
 def _converted(value, expression, connection):
     """A value read from the database as the ORM converts an annotation's
     (`SQLCompiler.get_converters`): the backend's converters, then the field's."""
