@@ -68,6 +68,14 @@ class ArticleQuerySet(models.QuerySet):
             .only(*LISTED_FIELDS)
         )
 
+    def without_text(self):
+        """Leaves unread the columns no list of articles shows, and most of each row:
+        the text, as written and as rendered, and the search columns."""
+        written = self.model.markdown_fields
+        return self.defer(
+            *written, *(f"{name}_html" for name in written), "search_vector", "search_head"
+        )
+
     def for_listing(self):
         """Newest first, with only the fields a listing shows."""
         return self.order_by("-publish_at", "-pk").only(*LISTED_FIELDS)

@@ -129,7 +129,7 @@ class SignOffAdminMixin:
         }
         sections = []
         for name, (heading, query) in headings.items():
-            articles = found[name].select_related("medical_reviewer")
+            articles = found[name].select_related("medical_reviewer").without_text()
             rows = list(articles[:DASHBOARD_ROWS])
             count = len(rows) if len(rows) < DASHBOARD_ROWS else articles.count()
             sections.append(

@@ -325,6 +325,19 @@ class TestChangeList:
         with django_assert_max_num_queries(12):
             staff_client.get(url)
 
+    def test_the_list_reads_no_text(self, staff_client):
+        make_article(title="Leg cramps", summary="About cramps.", tags=["legs"])
+        url = reverse("admin:articles_article_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(url)
+        assert "Leg cramps" in response.content.decode()
+        rows = [q["sql"] for q in queries if 'FROM "articles_article"' in q["sql"]]
+        listed = [sql for sql in rows if '"articles_article"."title"' in sql]
+        assert listed, rows
+        for sql in listed:
+            for column in ("summary", "summary_html", "search_vector", "search_head"):
+                assert f'"articles_article"."{column}"' not in sql, column
+
     def test_publish_and_unpublish_actions(self, staff_client):
         draft = make_draft()
         url = reverse("admin:articles_article_changelist")

@@ -93,6 +93,9 @@ class TestDashboard:
         with django_assert_max_num_queries(12):
             response = client.get(DASHBOARD)
         assert len(section_titles(response, "overdue")) == 20
+        # The dashboard reads no article's text, which it does not show.
+        section = response.context["sections"][0]
+        assert {"summary_html", "search_vector"} <= section["articles"][0].get_deferred_fields()
 
 
 class TestAdminIndex:
