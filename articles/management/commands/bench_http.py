@@ -12,6 +12,9 @@ on (the cached article). The pages take turns, in `--rounds` rounds of a share
 of `--duration` each, so that a change in the machine's speed during the run
 (other load, a throttled CPU) falls on every page alike and not on whichever
 ran at that moment: the ratios to the static file compare like with like.
+A third gunicorn serves the floor (articles/bench_floor.py): the article's
+bytes after one query, the page not built; the most the uncached article could
+reach on this stack if building it cost nothing.
 Queries per page are counted in this process, on a warm
 request through Django's test client (uncached, but for the cached row); CPU
 per request is read from /proc for gunicorn's workers and the database.
@@ -58,6 +61,7 @@ from articles.models import Article, TaggedArticle
 from .seed_bench import bench_articles
 
 PAGE_CACHE_MIDDLEWARE = "healthsite.page_cache.PageCacheMiddleware"
+FLOOR_URLCONF = "articles.bench_floor"
 # The sample article (shared/sample-article.txt) has 14 causes and 14 questions.
 TYPICAL_SIZE = 14
 DEFAULT_SEARCH = "knee pain"
@@ -75,6 +79,7 @@ PAGES = [
     ("static", "static CSS"),
     ("cached", "article, cached"),
     ("article", "article"),
+    ("floor", "floor: 1 query"),
     ("home", "home"),
     ("tag", "tag page"),
     ("search", "search"),
@@ -98,6 +103,22 @@ middleware[at:at] = [
     "healthsite.page_cache.PageCacheMiddleware",
 ]
 settings.MIDDLEWARE = middleware
+
+from django.core.wsgi import get_wsgi_application
+
+application = get_wsgi_application()
+"""
+
+# gunicorn's app for the floor row: the site, with the floor's address added.
+FLOOR_WSGI = f"""
+import os
+
+import django
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthsite.settings")
+django.setup()
+settings.ROOT_URLCONF = "{FLOOR_URLCONF}"
 
 from django.core.wsgi import get_wsgi_application
 
@@ -227,8 +248,9 @@ class Command(BaseCommand):
             with (
                 self._gunicorn(page_cache=False) as plain,
                 self._gunicorn(page_cache=True) as cached,
+                self._gunicorn(page_cache=False, floor=True) as floor,
             ):
-                servers = {key: plain for key, _ in PAGES} | {"cached": cached}
+                servers = {key: plain for key, _ in PAGES} | {"cached": cached, "floor": floor}
                 for key, server in servers.items():
                     rows[key] |= self._prepare(server, key, urls[key], cached=key == "cached")
                 turns = {key: [] for key in servers}
@@ -285,6 +307,7 @@ class Command(BaseCommand):
             "static": staticfiles_storage.url("css/site.css"),
             "cached": article.get_absolute_url(),
             "article": article.get_absolute_url(),
+            "floor": f"/bench/floor/{article.slug}/",
             "home": "/",
             "tag": f"/tags/{tag}/",
             "search": "/search/?" + urlencode({"q": self.options["search"]}),
@@ -353,6 +376,8 @@ class Command(BaseCommand):
         local_cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         for key, _ in PAGES:
             overrides = hosts | {"PAGE_CACHE": key == "cached"}
+            if key == "floor":
+                overrides |= {"ROOT_URLCONF": FLOOR_URLCONF}
             if key == "cached":
                 overrides |= {"MIDDLEWARE": middleware, "CACHES": local_cache}
             with override_settings(**overrides), warnings.catch_warnings():
@@ -374,8 +399,9 @@ class Command(BaseCommand):
     # -- gunicorn ------------------------------------------------------------------
 
     @contextmanager
-    def _gunicorn(self, page_cache):
-        """gunicorn on a free port, with the page cache off, on, or (None) as configured.
+    def _gunicorn(self, page_cache, floor=False):
+        """gunicorn on a free port, with the page cache off, on, or (None) as configured;
+        `floor`: serving the floor's address too (FLOOR_WSGI).
 
         For the table, workers are never recycled (`--max-requests 0`): a worker
         restarting every 1,000 requests would measure Django's start-up, not the page.
@@ -393,6 +419,9 @@ class Command(BaseCommand):
             )
             (self.tmp / "bench_page_cached_wsgi.py").write_text(PAGE_CACHED_WSGI)
             command = [str(gunicorn), "bench_page_cached_wsgi", "--pythonpath", str(self.tmp)]
+        if floor:
+            (self.tmp / "bench_floor_wsgi.py").write_text(FLOOR_WSGI)
+            command = [str(gunicorn), "bench_floor_wsgi", "--pythonpath", str(self.tmp)]
         command += ["-w", str(self.options["workers"])]
         command += ["-b", f"127.0.0.1:{port}", "--no-control-socket"]
         config = Path(settings.BASE_DIR) / "gunicorn.conf.py"
@@ -418,6 +447,7 @@ class Command(BaseCommand):
         if page_cache is not None:
             env["DJANGO_PAGE_CACHE"] = "1" if page_cache else "0"
         name = {True: "cached", False: "uncached", None: "as-configured"}[page_cache]
+        name += "-floor" if floor else ""
         log_path = self.tmp / f"gunicorn-{name}.log"
         if page_cache is not False:
             # A fresh generation: pages cached by an earlier run (another database) are stale.
@@ -635,11 +665,12 @@ class Command(BaseCommand):
         for key, share in TARGETS.items():
             ratio = rows[key]["rps"] / static_rps
             label = dict(PAGES)[key]
-            value = f"{ratio:.2f}"
-            if by_cpu := cpu_ratio(rows["static"], rows[key]):
-                value += f" (by CPU per request: {by_cpu:.2f})"
             checks.append(
-                (f"{label} ≥ {share} x the static file's requests/s", ratio >= share, value)
+                (
+                    f"{label} ≥ {share} x the static file's requests/s",
+                    ratio >= share,
+                    self._share(rows, key),
+                )
             )
         article = rows["article"]
         checks.append(
@@ -659,6 +690,18 @@ class Command(BaseCommand):
         self.stdout.write("\nTargets:")
         for text, met, value in checks:
             self._verdict(text, met, value)
+        self.stdout.write(
+            f"  The floor (the article's bytes after one query, the page not built): "
+            f"{self._share(rows, 'floor')}; the most the uncached article could reach here."
+        )
+
+    @staticmethod
+    def _share(rows, key):
+        """The page's requests/s over the static file's, and the same by CPU per request."""
+        value = f"{rows[key]['rps'] / (rows['static']['rps'] or 1):.2f}"
+        if by_cpu := cpu_ratio(rows["static"], rows[key]):
+            value += f" (by CPU per request: {by_cpu:.2f})"
+        return value
 
     def _compare(self, results, smaller):
         """This run's p50 over the smaller database's, per page; CPU and queries alike."""
