@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import override_settings
 
+from articles import bench_floor
 from tests.factories import add_cause, add_faq, make_article, make_draft
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_floor_urls")]
@@ -14,6 +15,7 @@ NONCE = re.compile(rb'nonce="[^"]*"')
 
 @pytest.fixture
 def _floor_urls():
+    bench_floor._built.clear()  # pages built for an earlier test's articles
     with override_settings(ROOT_URLCONF="articles.bench_floor"):
         yield
 
