@@ -346,7 +346,10 @@ class Article(MarkdownModel):
             ("review_article", "Can record a medical review"),
         ]
         indexes = [
-            models.Index(fields=["status", "-publish_at"], name="article_status_publish_idx"),
+            # Published articles, newest first, as the listings show them. With the id
+            # in it, a page far down a listing finds its ids in this index alone
+            # (healthsite/pagination.py), not by reading every row before it.
+            models.Index(fields=["status", "-publish_at", "-id"], name="article_listing_idx"),
             # The sitemaps' last change: MAX(updated) reads one end of it, not every row.
             models.Index(fields=["updated"], name="article_updated_idx"),
             # The review counts (overdue, due soon, awaiting sign-off) read this

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from healthsite.db import Param, Prepared, plans_for_their_parameters
+from healthsite.pagination import IndexedPaginator
 
 from .models import Article, ArticleCause, Cause
 from .page import ArticleContent, article_page_context
@@ -17,7 +18,10 @@ from .topics import article_count, tag_with_slug, tagged_causes, tagged_question
 
 class ListingCountMixin:
     """A listing of published articles counted by `listing_count()`, from an
-    index range or a kept total (articles/tag_index.py), not by visiting each article."""
+    index range or a kept total (articles/tag_index.py), not by visiting each article,
+    and paged in its index (`IndexedPaginator`), not by reading the rows before a page."""
+
+    paginator_class = IndexedPaginator
 
     def listing_count(self):
         raise NotImplementedError
