@@ -4,11 +4,14 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article
+from healthsite.pagination import IndexedPaginator
 from healthsite.sitemaps import ArticleSitemap
 from tests.factories import add_cause, make_article, make_cause, make_draft
 
@@ -149,8 +152,11 @@ def test_sitemap_index_queries_do_not_grow_with_items(client, django_assert_max_
     assert response.status_code == 200
 
 
-def test_large_sections_are_paged(client, monkeypatch):
+@pytest.mark.parametrize("in_index", [False, True])
+def test_large_sections_are_paged(client, monkeypatch, in_index):
     monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    # The second page found in the listing index (healthsite/pagination.py), or not.
+    monkeypatch.setattr(IndexedPaginator, "skip_in_index_from", 2 if in_index else 200)
     articles = [make_article(publish_at=timezone.now() - timedelta(days=n + 1)) for n in range(3)]
 
     _, index = get_xml(client, "/sitemap.xml")
@@ -158,10 +164,12 @@ def test_large_sections_are_paged(client, monkeypatch):
     assert absolute("/sitemap-articles.xml?p=2") in locations
     assert absolute("/sitemap-articles.xml?p=3") not in locations
 
-    _, page_2 = get_xml(client, section_url("articles") + "?p=2")
+    with CaptureQueriesContext(connection) as queries:
+        _, page_2 = get_xml(client, section_url("articles") + "?p=2")
     assert [loc.text for loc in page_2.findall("sm:url/sm:loc", SITEMAP_NS)] == [
         absolute(articles[2].get_absolute_url())
     ]
+    assert any("IN (SELECT" in query["sql"] for query in queries) == in_index
 
 
 def test_unknown_sitemap_section_is_404(client):
