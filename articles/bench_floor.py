@@ -1,11 +1,13 @@
 """The floor that `manage.py bench_http` measures beside the article page.
 
 The site's URLconf, and one more address (bench_http's own gunicorn serves it,
-never the site's): it reads the article's row by its slug, as the page does,
-then answers with the article page's bytes, built once per process. Nothing
-else is built, so its requests/s over the static file's is the most the
-uncached article page could reach on this stack (Django's request handling
-and middleware, one query, the same bytes) if building the page cost nothing.
+never the site's): it looks the published article up by its slug, in one
+query for its id alone, then answers with the article page's bytes, built once
+per process. Nothing else is built or read (the page's own query reads the
+whole row and its lists, twice the database time of this one), so its
+requests/s over the static file's is more than the uncached article page could
+reach on this stack (Django's request handling and middleware, one query, the
+same bytes) if building the page cost nothing.
 """
 
 from django.http import Http404, HttpResponse
