@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from .integrity import broken_internal_links, broken_see_also_links
-from .lints import lint_article
+from .lints import lint_article, report
 from .models import Article
 
 REPORT_PAGE_SIZE = 50
@@ -49,7 +49,7 @@ class ReportsAdminMixin:
         self._check_view_permission(request)
         articles = Article.objects.published().order_by("title", "pk")
         page = Paginator(articles, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
-        found = [(article, warnings) for article in page if (warnings := lint_article(article))]
+        found = list(report(page))  # the page's near-duplicate checks share one budget
         context = {"title": "Content checks", "page": page, "found": found}
         return self._render(request, "admin/articles/article/checks_report.html", context)
 

@@ -4,12 +4,15 @@ Warnings, not refusals: an article may be saved and published with them.
 """
 
 import re
+import time
 from difflib import SequenceMatcher
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 from faq.models import FAQEntry
+from healthsite.db import TimedOut, statement_time_limit
 
 from .models import ArticleCause
 
@@ -17,6 +20,23 @@ META_DESCRIPTION_MAX = 160
 SIMILAR = 0.85  # how alike two texts must be to count as near-duplicates
 MIN_LENGTH = 40  # shorter texts ("Yes.") are alike by nature
 NON_WORD = re.compile(r"[\W_]+")
+
+
+class Budget:
+    """The seconds the near-duplicate checks may take, shared by every check made
+    with it (one article's, or a report page's): each lookup of other articles'
+    texts is one query, and on a big site a query can take seconds (a trigram
+    index finds many candidates for a long, ordinary text: 10 s each at 100,000
+    articles, 14 of them for a typical article). Once spent, the rest are skipped
+    and the warnings say so."""
+
+    def __init__(self, seconds=None):
+        seconds = settings.CONTENT_CHECK_SECONDS if seconds is None else seconds
+        self.deadline = time.monotonic() + seconds
+        self.spent = False
+
+    def remaining(self):
+        return max(0.0, self.deadline - time.monotonic())
 
 
 def normalise(text):
@@ -27,8 +47,12 @@ def similarity(a, b):
     return SequenceMatcher(None, normalise(a), normalise(b)).ratio()
 
 
-def lint_article(article):
-    """A list of plain-English warnings about `article` (saved), best first."""
+def lint_article(article, budget=None):
+    """A list of plain-English warnings about `article` (saved), best first.
+
+    The near-duplicate checks stop when `budget` (a `Budget`; by default, one of
+    `CONTENT_CHECK_SECONDS`) is spent."""
+    budget = budget or Budget()
     warnings = []
     description = article.meta_description.strip()
     if not description:
@@ -46,16 +70,19 @@ def lint_article(article):
     for entry in answers:
         if _repeats(entry.answer, body):
             warnings.append(f"The answer to “{entry.question}” repeats the article's text.")
-    for item in causes:
-        for other in _near_duplicates(ArticleCause, "explanation", item.explanation, article):
-            warnings.append(
-                f"The explanation of “{item.cause}” is nearly the same as in “{other.article}”."
-            )
-    for entry in answers:
-        for other in _near_duplicates(FAQEntry, "answer", entry.answer, article):
-            warnings.append(
-                f"The answer to “{entry.question}” is nearly the same as in “{other.article}”."
-            )
+    texts = [
+        (ArticleCause, "explanation", item.explanation, f"The explanation of “{item.cause}”")
+        for item in causes
+    ]
+    texts += [
+        (FAQEntry, "answer", entry.answer, f"The answer to “{entry.question}”") for entry in answers
+    ]
+    warnings += _near_duplicate_warnings(texts, article, budget)
+    if budget.spent:
+        warnings.append(
+            "Not every explanation and answer was compared with other articles': the "
+            "comparison ran out of time. The others are as checked."
+        )
     return warnings
 
 
@@ -68,22 +95,49 @@ def _repeats(text, body):
     )
 
 
+def _near_duplicate_warnings(texts, article, budget):
+    """A warning for each other article with a text nearly one of `texts`
+    ((model, field, text, what) each), until `budget` is spent. Each lookup is
+    started only while time is left, and is cancelled when the budget's time,
+    as it was when the first started, has passed: at most twice the budget."""
+    texts = [entry for entry in texts if len(entry[2]) >= MIN_LENGTH]
+    warnings = []
+    if not texts:
+        return warnings
+    if not (seconds := budget.remaining()):
+        budget.spent = True
+        return warnings
+    try:
+        with statement_time_limit(seconds):
+            for model, field, text, what in texts:
+                if not budget.remaining():
+                    budget.spent = True
+                    break
+                for other in _near_duplicates(model, field, text, article):
+                    warnings.append(f"{what} is nearly the same as in “{other.article}”.")
+    except TimedOut:
+        budget.spent = True
+    return warnings
+
+
 def _near_duplicates(model, field, text, article, limit=3):
     """Rows of other articles whose `field` is nearly `text`."""
-    if len(text) < MIN_LENGTH:
-        return []
-    others = model.objects.exclude(article=article).exclude(article__isnull=True)
+    # Unordered, so that a query can stop at its limit.
+    others = model.objects.exclude(article=article).exclude(article__isnull=True).order_by()
     others = others.select_related("article")
     if connection.vendor == "postgresql":
         # pg_trgm's index narrows it down; difflib then judges as on SQLite.
         candidates = others.filter(**{f"{field}__trigram_similar": text})[: limit * 5]
     else:
         candidates = others.filter(**{f"{field}__istartswith": text[:12]})[:200]
-    return [row for row in candidates if similarity(getattr(row, field), text) >= SIMILAR][:limit]
+    found = [row for row in candidates if similarity(getattr(row, field), text) >= SIMILAR]
+    return sorted(found, key=lambda row: (row.article.title, row.pk))[:limit]
 
 
-def report(articles):
-    """(article, warnings) for each of `articles` that has any."""
+def report(articles, budget=None):
+    """(article, warnings) for each of `articles` that has any, the near-duplicate
+    checks of them all within `budget`."""
+    budget = budget or Budget()
     for article in articles:
-        if warnings := lint_article(article):
+        if warnings := lint_article(article, budget):
             yield article, warnings

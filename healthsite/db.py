@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Aggregate, Expression, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.db.models.query import ModelIterable
@@ -159,3 +159,42 @@ def plans_for_their_parameters():
         yield
     finally:
         psycopg_connection.prepare_threshold = threshold
+
+
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
+
+
+@contextmanager
+def statement_time_limit(seconds):
+    """Queries run inside are cancelled by PostgreSQL after `seconds` each, raising
+    `TimedOut`; the transaction goes on as before. Elsewhere (SQLite) a no-op.
+
+    The limit is `SET LOCAL` in a savepoint: a cancelled query rolls back to it,
+    which undoes the limit too, and otherwise it is put back before the block
+    ends, so the queries after it (the rest of a page) have none.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    milliseconds = f"{max(1, round(seconds * 1000))}ms"
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [milliseconds],
+                )
+                before = cursor.fetchone()[0]
+            yield
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+            raise TimedOut from error
+        raise
+
+
+class TimedOut(Exception):
+    """A query ran past `statement_time_limit()` and was cancelled."""

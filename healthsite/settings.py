@@ -290,6 +290,10 @@ SEE_ALSO_CALLOUTS = 3
 # Articles sharing tags are found among the newest this many published articles
 # of each tag: bounded work at any size (articles/related.py).
 SEE_ALSO_CANDIDATES_PER_TAG = 200
+# The content checks on an article's change form (and on a page of the checks
+# report) compare its texts with other articles' for near-duplicates for at most
+# this many seconds; what is left unchecked is said (articles/lints.py).
+CONTENT_CHECK_SECONDS = 2
 # Articles about a condition or symptom need "when to get help" advice at all
 # three levels before they can be published; False relaxes that everywhere.
 REQUIRE_URGENCY_ADVICE = True

@@ -1,9 +1,11 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import lints
 from articles.integrity import broken_internal_links, broken_see_also_links, link_problem
-from articles.lints import lint_article
+from articles.lints import Budget, lint_article, report
 from articles.models import Article
 from tests.factories import (
     add_cause,
@@ -131,6 +133,55 @@ class TestLints:
         third = make_article(title="Other", meta_description="Fine.")
         add_faq(third, question="Q?", answer="A completely different answer about sleep and rest.")
         assert not any("nearly the same" in w for w in lint_article(third))
+
+
+class TestNearDuplicateBudget:
+    """The near-duplicate checks stop when their time is spent, and say so."""
+
+    def duplicated(self):
+        first = make_article(title="Cramps", meta_description="Fine.")
+        add_faq(first, question="Water?", answer=LONG)
+        second = make_article(title="Headache", meta_description="Fine.")
+        add_faq(second, question="Fluids?", answer=LONG + "!")
+        return second
+
+    def test_no_time_left_skips_the_lookups(self, django_assert_max_num_queries):
+        article = self.duplicated()
+        with django_assert_max_num_queries(4):  # sources, causes, answers: no lookup
+            warnings = lint_article(article, Budget(0))
+        assert not any("nearly the same" in warning for warning in warnings)
+        assert "ran out of time" in warnings[-1]
+        assert "ran out of time" not in lint_article(article, Budget(5))[-1]
+
+    def test_a_report_shares_one_budget(self, monkeypatch):
+        article = self.duplicated()
+        budget = Budget(5)
+        [(_, warnings)] = report([article], budget)
+        assert any("nearly the same" in warning for warning in warnings)
+        monkeypatch.setattr(budget, "deadline", 0)  # spent on the articles before
+        [(_, warnings)] = report([article], budget)
+        assert "ran out of time" in warnings[-1]
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout")
+    def test_a_lookup_past_the_time_is_cancelled(self, monkeypatch):
+        article = self.duplicated()
+
+        def slow(*args):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(2)")
+            return []
+
+        monkeypatch.setattr(lints, "_near_duplicates", slow)
+        warnings = lint_article(article, Budget(0.05))
+        assert "ran out of time" in warnings[-1]
+        assert Article.objects.get(pk=article.pk) == article  # the transaction goes on
+
+    def test_the_change_form_says_what_it_did_not_check(self, staff_client, settings):
+        settings.CONTENT_CHECK_SECONDS = 0
+        article = self.duplicated()
+        response = staff_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+        assert response.status_code == 200
+        assert "ran out of time" in response.content.decode()
 
 
 class TestAdminReports:

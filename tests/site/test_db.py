@@ -6,12 +6,13 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.db.models import DateTimeField, SlugField, Subquery, UUIDField
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from articles.models import Article
-from healthsite.db import Param, Prepared
+from healthsite.db import Param, Prepared, TimedOut, statement_time_limit
 from tests.factories import add_cause, make_article, make_cause, make_user
 
 
@@ -116,3 +117,32 @@ class TestPrepared:
             Prepared(Article.objects.select_related("author"))
         with pytest.raises(TypeError):
             Prepared(Article.objects.prefetch_related("tags"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout")
+class TestStatementTimeLimit:
+    def timeout(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    def test_a_query_past_the_limit_is_cancelled_and_the_transaction_goes_on(self, db):
+        article = make_article()
+        with pytest.raises(TimedOut), statement_time_limit(0.05), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(2)")
+        assert Article.objects.get(pk=article.pk) == article
+        assert self.timeout() == "0"
+
+    def test_queries_within_the_limit_run_and_the_limit_is_put_back(self, db):
+        article = make_article()
+        with statement_time_limit(5):
+            assert self.timeout() == "5s"
+            assert Article.objects.get(pk=article.pk) == article
+        assert self.timeout() == "0"
+
+
+def test_the_time_limit_does_nothing_elsewhere(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite's")
+    with statement_time_limit(0.001):
+        assert Article.objects.count() == 0
