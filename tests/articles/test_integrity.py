@@ -1,3 +1,5 @@
+from difflib import SequenceMatcher
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -5,7 +7,7 @@ from django.utils import timezone
 
 from articles import lints
 from articles.integrity import broken_internal_links, broken_see_also_links, link_problem
-from articles.lints import Budget, lint_article, report
+from articles.lints import SIMILAR, Budget, alike, lint_article, normalise, report
 from articles.models import Article
 from tests.factories import (
     add_cause,
@@ -119,6 +121,30 @@ class TestLints:
         warnings = lint_article(article)
         assert "The answer to “Why drink?” repeats the article's text." in warnings
         assert not any("Other?" in w for w in warnings)
+
+    def test_an_answer_nearly_an_explanation_repeats_the_body(self):
+        article = make_article(meta_description="Fine.")
+        add_cause(article, make_cause(name="Thirst"), explanation=LONG)
+        add_faq(article, question="Why drink?", answer=LONG.replace("stops", "prevents"))
+        assert "The answer to “Why drink?” repeats the article's text." in lint_article(article)
+
+    def test_alike_is_difflibs_ratio_against_the_threshold(self):
+        """`alike` tries difflib's cheap bounds first; its answer must be the ratio's,
+        for short texts and for long ones (difflib treats common characters of a
+        second text of 200 or more as junk)."""
+        texts = [
+            LONG,
+            LONG.replace("stops", "prevents"),
+            LONG + " And then some more words at the end of it.",
+            LONG[: len(LONG) // 2],
+            "A completely different answer about sleep and rest.",
+            (LONG + " ") * 3,
+            (LONG.replace("water", "fluid") + " ") * 3,
+        ]
+        pairs = [(normalise(a), normalise(b)) for a in texts for b in texts]
+        verdicts = [alike(a, b) for a, b in pairs]
+        assert verdicts == [SequenceMatcher(None, a, b).ratio() >= SIMILAR for a, b in pairs]
+        assert verdicts.count(False) > 0 and len(pairs) > verdicts.count(True) > len(texts)
 
     def test_near_duplicates_across_articles(self):
         first = make_article(title="Cramps", meta_description="Fine.")
