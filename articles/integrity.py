@@ -15,7 +15,7 @@ from taggit.models import Tag
 
 from faq.models import FAQEntry
 
-from .models import Article, ArticleCause, Cause, RelatedLink
+from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect
 
 # Internal links as the Markdown renderer writes them: site-relative paths.
 INTERNAL_LINK = re.compile(r'<a href="(?P<path>/[^"#?]*)[^"]*"[^>]*>(?P<text>.*?)</a>', re.S)
@@ -52,13 +52,22 @@ def broken_see_also_links():
 
 
 def broken_internal_links():
-    """Markdown links to pages of this site that do not exist, or are not public."""
+    """Markdown links to pages of this site that do not exist, or are not public.
+
+    Every text is read once, keeping only its article's title, and the addresses
+    they link to are checked together (`link_problems`): a query for each
+    thousand addresses, not one for each link. At 100,000 articles, 100 links
+    took 17 s; 40,000 links now take 2.5 s, most of it reading the texts.
+    """
     sources = [
-        (Article.objects.all(), None, Article.markdown_fields),
-        (ArticleCause.objects.select_related("article", "cause"), "cause", ("explanation",)),
-        (FAQEntry.objects.filter(article__isnull=False).select_related("article"), "question",
-         ("answer",)),
+        (Article.objects.only("title", *(f"{name}_html" for name in Article.markdown_fields)),
+         None, Article.markdown_fields),
+        (ArticleCause.objects.select_related("article", "cause")
+         .only("explanation_html", "article__title", "cause__name"), "cause", ("explanation",)),
+        (FAQEntry.objects.filter(article__isnull=False).select_related("article")
+         .only("question", "answer_html", "article__title"), "question", ("answer",)),
     ]  # fmt: skip
+    links = []  # (article, where, path), in the order they are found
     for queryset, kind, fields in sources:
         html_fields = [f"{name}_html" for name in fields]
         candidates = Q()
@@ -68,13 +77,16 @@ def broken_internal_links():
             article = row if kind is None else row.article
             for name in html_fields:
                 for path in _internal_paths(getattr(row, name)):
-                    if reason := link_problem(path):
-                        where = name.removesuffix("_html").replace("_", " ")
-                        if kind == "cause":
-                            where = f"cause: {row.cause}"
-                        elif kind == "question":
-                            where = f"question: {row.question}"
-                        yield Problem(article, where, path, reason)
+                    where = name.removesuffix("_html").replace("_", " ")
+                    if kind == "cause":
+                        where = f"cause: {row.cause}"
+                    elif kind == "question":
+                        where = f"question: {row.question}"
+                    links.append((article, where, path))
+    problems = link_problems({path for _, _, path in links})
+    for article, where, path in links:
+        if reason := problems.get(path):
+            yield Problem(article, where, path, reason)
 
 
 def _internal_paths(html):
@@ -83,30 +95,84 @@ def _internal_paths(html):
 
 def link_problem(path):
     """Why a reader following `path` would not find a page, or None if they would."""
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return "no page has this address"
-    slug = match.kwargs.get("slug")
-    if match.view_name.startswith(("admin:", "articles:preview")):
-        return "a staff-only page"
-    if match.view_name == "articles:detail" and slug not in _published_slugs({slug}):
-        return "not a published article"
-    if match.view_name == "articles:cause" and not Cause.objects.filter(slug=slug).exists():
-        return "no cause has this address"
-    if match.view_name == "articles:tag" and not Tag.objects.filter(slug=slug).exists():
-        return "no topic has this address"
-    return None
+    return link_problems([path]).get(path)
+
+
+def link_problems(paths):
+    """{path: why a reader following it would not find a page}, for those of
+    `paths` that are broken. A query for each kind of page linked to, each
+    thousand of its addresses, however many `paths`."""
+    matches = _resolved(paths)
+    slugs = {name: set() for name in ("articles:detail", "articles:cause", "articles:tag")}
+    for match in matches.values():
+        if match is not None and match.view_name in slugs:
+            slugs[match.view_name].add(match.kwargs.get("slug"))
+    found = {
+        "articles:detail": _published_slugs(slugs["articles:detail"]),
+        "articles:cause": _existing_slugs(Cause, slugs["articles:cause"]),
+        "articles:tag": _existing_slugs(Tag, slugs["articles:tag"]),
+    }
+    problems = {}
+    for path, match in matches.items():
+        if match is None:
+            problems[path] = "no page has this address"
+        elif match.view_name.startswith(("admin:", "articles:preview")):
+            problems[path] = "a staff-only page"
+        elif match.view_name in found and match.kwargs.get("slug") not in found[match.view_name]:
+            problems[path] = MISSING[match.view_name]
+    return problems
+
+
+MISSING = {
+    "articles:detail": "not a published article",
+    "articles:cause": "no cause has this address",
+    "articles:tag": "no topic has this address",
+}
+IN_A_QUERY = 1000  # slugs looked up in one query
+
+
+def _resolved(paths):
+    """{path: its ResolverMatch, or None where no page has it}."""
+    matches = {}
+    for path in paths:
+        try:
+            matches[path] = resolve(path)
+        except Resolver404:
+            matches[path] = None
+    return matches
+
+
+def _chunks(values):
+    values = sorted(values)
+    return [values[n : n + IN_A_QUERY] for n in range(0, len(values), IN_A_QUERY)]
+
+
+def _existing_slugs(model, slugs):
+    """Which of `slugs` are the slug of a `model` row."""
+    found = set()
+    for chunk in _chunks(slugs):
+        found.update(model.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    return found
 
 
 def _published_slugs(slugs):
-    """Which of `slugs` reach a published article (its slug, or an old one that redirects)."""
-    pairs = (
-        Article.objects.published()
-        .filter(Q(slug__in=slugs) | Q(slug_redirects__old_slug__in=slugs))
-        .values_list("slug", "slug_redirects__old_slug")
-    )
-    return {slug for pair in pairs for slug in pair if slug in slugs}
+    """Which of `slugs` reach a published article (its slug, or an old one that redirects).
+
+    Each kind of slug is looked up in its own index. Asked as one query with an
+    OR across the redirects' join, PostgreSQL read every article: 0.2 s at
+    100,000 articles, for each article page that links to another.
+    """
+    found = set()
+    for chunk in _chunks(slugs):
+        published = Article.objects.published()
+        current = published.filter(slug__in=chunk).values_list("slug").order_by()
+        old = (
+            SlugRedirect.objects.filter(old_slug__in=chunk, article__in=published.values("pk"))
+            .values_list("old_slug")
+            .order_by()
+        )
+        found.update(slug for (slug,) in current.union(old, all=True))
+    return found
 
 
 def unlink_broken(fragments):
@@ -115,14 +181,9 @@ def unlink_broken(fragments):
     Costs no query when the fragments link to no article, and one when they
     do. (Links to causes and topics are left alone: those pages outlive edits.)
     """
-    matches = {}
     # Most fragments hold no internal link at all: a substring test passes them by.
     linking = [html for html in fragments if 'href="/' in html]
-    for path in {path for html in linking for path in _internal_paths(html)}:
-        try:
-            matches[path] = resolve(path)
-        except Resolver404:
-            matches[path] = None
+    matches = _resolved({path for html in linking for path in _internal_paths(html)})
     if not matches:
         return list(fragments)
     slugs = {m.kwargs["slug"] for m in matches.values() if m and m.view_name == "articles:detail"}
