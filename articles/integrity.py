@@ -8,6 +8,7 @@ missing or unpublished pages back into plain text when a page is shown.
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -128,7 +129,7 @@ MISSING = {
     "articles:cause": "no cause has this address",
     "articles:tag": "no topic has this address",
 }
-IN_A_QUERY = 1000  # slugs looked up in one query
+IN_A_QUERY = 1000  # slugs looked up in one query, at most
 
 
 def _resolved(paths):
@@ -143,8 +144,14 @@ def _resolved(paths):
 
 
 def _chunks(values):
+    """`values` in lists of at most IN_A_QUERY, fewer where the database takes
+    fewer parameters in a query (SQLite before 3.32: 999, and a lookup of
+    published slugs passes each twice)."""
+    size = IN_A_QUERY
+    if limit := connection.features.max_query_params:
+        size = min(size, (limit - 10) // 2)
     values = sorted(values)
-    return [values[n : n + IN_A_QUERY] for n in range(0, len(values), IN_A_QUERY)]
+    return [values[n : n + size] for n in range(0, len(values), size)]
 
 
 def _existing_slugs(model, slugs):

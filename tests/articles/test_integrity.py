@@ -1,3 +1,4 @@
+import sqlite3
 from difflib import SequenceMatcher
 
 import pytest
@@ -118,24 +119,56 @@ class TestInternalLinks:
         assert ("Linking 5", "question: Question 5?", "/causes/gone-5/",
                 "no cause has this address") in found  # fmt: skip
 
-    def test_addresses_are_looked_up_a_thousand_at_a_time(self, monkeypatch):
+    @pytest.fixture
+    def addresses(self):
+        """Paths to articles (published, moved, unpublished after a move, a draft,
+        none) and causes, and which of them are broken."""
         old = make_article(slug="old")
         old.slug = "renamed"
         old.save()  # "/articles/old/" redirects to it
+        gone = make_article(slug="was")
+        gone.slug = "gone"
+        gone.save()
+        Article.objects.filter(pk=gone.pk).update(status=Article.Status.DRAFT)
         for slug in ("a", "b", "c"):
             make_article(slug=slug)
         make_draft(slug="d")
         make_cause(slug="heat")
-        paths = [f"/articles/{slug}/" for slug in ("a", "b", "c", "d", "e", "old")]
+        paths = [f"/articles/{slug}/" for slug in ("a", "b", "c", "d", "e", "old", "was")]
         paths += ["/causes/heat/", "/causes/cold/"]
-        expected = {
+        broken = {
             "/articles/d/": "not a published article",
             "/articles/e/": "not a published article",
+            "/articles/was/": "not a published article",
             "/causes/cold/": "no cause has this address",
         }
-        assert link_problems(paths) == expected
+        return paths, broken
+
+    def test_addresses_are_looked_up_a_thousand_at_a_time(
+        self, addresses, monkeypatch, django_assert_num_queries
+    ):
+        paths, broken = addresses
+        with django_assert_num_queries(2):  # articles, causes
+            assert link_problems(paths) == broken
         monkeypatch.setattr(integrity, "IN_A_QUERY", 2)
-        assert link_problems(paths) == expected
+        with django_assert_num_queries(4 + 1):  # 7 article slugs, 2 causes
+            assert link_problems(paths) == broken
+
+    def test_a_query_holds_no_more_slugs_than_the_database_takes(
+        self, addresses, monkeypatch, django_assert_num_queries
+    ):
+        """SQLite before 3.32 takes 999 parameters in a query (Django 5.2 runs on 3.31)."""
+        paths, broken = addresses
+        monkeypatch.setattr(connection.features, "max_query_params", 14)
+        with django_assert_num_queries(4 + 1):  # two slugs a query, passed twice
+            assert link_problems(paths) == broken
+        if connection.vendor == "sqlite":  # and SQLite itself refuses more
+            sqlite = connection.connection
+            before = sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 14)
+            try:
+                assert link_problems(paths) == broken
+            finally:
+                sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
 
     def test_published_slugs_are_asked_without_an_or_across_a_join(self):
         """Every article page that links to another asks this. With an OR across
@@ -173,6 +206,26 @@ class TestInternalLinks:
         target.save()
         article = make_article(summary="[Moved](/articles/old/)")
         assert 'href="/articles/old/"' in client.get(article.get_absolute_url()).content.decode()
+
+
+# Two texts that difflib finds alike one way round and not the other: it treats
+# the common characters of the second text, from 200 long, as junk. The checks
+# compare an answer with the article's body (answer first), and another
+# article's text with this one's (theirs first).
+ORDER_MATTERS = (
+    "legs sleep ache tired body stretch feet walk run stretch feet cramps night feet body "
+    "body pain salt drink night warm warm salt muscles legs muscles run rest warm bath rest "
+    "drink sleep salt walk body cramps drink",
+    "legs sleep ache tired body stretch feet pain run night feet cramps night feet body body "
+    "pain salt drink night warm warm salt muscles legs muscles run rest warm bath rest drink "
+    "sleep salt walk body cramps warm",
+)
+
+
+def test_the_order_matters_for_these_texts():
+    first, second = ORDER_MATTERS
+    assert SequenceMatcher(None, second, first).ratio() >= SIMILAR
+    assert SequenceMatcher(None, first, second).ratio() < SIMILAR
 
 
 class TestLints:
@@ -213,6 +266,19 @@ class TestLints:
         verdicts = [alike(a, b) for a, b in pairs]
         assert verdicts == [SequenceMatcher(None, a, b).ratio() >= SIMILAR for a, b in pairs]
         assert verdicts.count(False) > 0 and len(pairs) > verdicts.count(True) > len(texts)
+
+    def test_an_answer_is_compared_with_the_body_in_the_same_order(self):
+        first, second = ORDER_MATTERS
+        article = make_article(summary=first, meta_description="Fine.")
+        add_faq(article, question="Why?", answer=second)
+        assert "The answer to “Why?” repeats the article's text." in lint_article(article)
+
+    def test_other_articles_texts_are_compared_in_the_same_order(self):
+        first, second = ORDER_MATTERS
+        add_faq(make_article(title="Before"), question="Earlier?", answer=second)
+        article = make_article(title="After", meta_description="Fine.")
+        add_faq(article, question="Later?", answer=first)
+        assert "The answer to “Later?” is nearly the same as in “Before”." in lint_article(article)
 
     def test_near_duplicates_across_articles(self):
         first = make_article(title="Cramps", meta_description="Fine.")
