@@ -99,20 +99,17 @@ def link_problem(path):
     return link_problems([path]).get(path)
 
 
-def link_problems(paths):
+def link_problems(paths, kinds=None):
     """{path: why a reader following it would not find a page}, for those of
     `paths` that are broken. A query for each kind of page linked to, each
-    thousand of its addresses, however many `paths`."""
+    thousand of its addresses, however many `paths`. `kinds`: the pages whose
+    slugs are looked up (by default, articles, causes and topics)."""
     matches = _resolved(paths)
-    slugs = {name: set() for name in ("articles:detail", "articles:cause", "articles:tag")}
+    slugs = {kind: set() for kind in (MISSING if kinds is None else kinds)}
     for match in matches.values():
         if match is not None and match.view_name in slugs:
             slugs[match.view_name].add(match.kwargs.get("slug"))
-    found = {
-        "articles:detail": _published_slugs(slugs["articles:detail"]),
-        "articles:cause": _existing_slugs(Cause, slugs["articles:cause"]),
-        "articles:tag": _existing_slugs(Tag, slugs["articles:tag"]),
-    }
+    found = {kind: _existing(kind, wanted) for kind, wanted in slugs.items()}
     problems = {}
     for path, match in matches.items():
         if match is None:
@@ -124,6 +121,7 @@ def link_problems(paths):
     return problems
 
 
+# The pages that exist only for some slugs, and why a missing one is missing.
 MISSING = {
     "articles:detail": "not a published article",
     "articles:cause": "no cause has this address",
@@ -152,6 +150,13 @@ def _chunks(values):
         size = min(size, (limit - 10) // 2)
     values = sorted(values)
     return [values[n : n + size] for n in range(0, len(values), size)]
+
+
+def _existing(kind, slugs):
+    """Which of `slugs` lead to a page of `kind` (a key of MISSING) readers can see."""
+    if kind == "articles:detail":
+        return _published_slugs(slugs)
+    return _existing_slugs({"articles:cause": Cause, "articles:tag": Tag}[kind], slugs)
 
 
 def _existing_slugs(model, slugs):
@@ -190,18 +195,8 @@ def unlink_broken(fragments):
     """
     # Most fragments hold no internal link at all: a substring test passes them by.
     linking = [html for html in fragments if 'href="/' in html]
-    matches = _resolved({path for html in linking for path in _internal_paths(html)})
-    if not matches:
-        return list(fragments)
-    slugs = {m.kwargs["slug"] for m in matches.values() if m and m.view_name == "articles:detail"}
-    published = _published_slugs(slugs) if slugs else set()
-    broken = {
-        path
-        for path, match in matches.items()
-        if match is None
-        or match.view_name.startswith(("admin:", "articles:preview"))
-        or (match.view_name == "articles:detail" and match.kwargs["slug"] not in published)
-    }
+    paths = {path for html in linking for path in _internal_paths(html)}
+    broken = link_problems(paths, kinds=["articles:detail"])
     if not broken:
         return list(fragments)
 
