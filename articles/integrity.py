@@ -77,13 +77,13 @@ def broken_internal_links():
         for row in queryset.filter(candidates):
             article = row if kind is None else row.article
             for name in html_fields:
-                for path in _internal_paths(getattr(row, name)):
+                if kind == "cause":
+                    where = f"cause: {row.cause}"
+                elif kind == "question":
+                    where = f"question: {row.question}"
+                else:
                     where = name.removesuffix("_html").replace("_", " ")
-                    if kind == "cause":
-                        where = f"cause: {row.cause}"
-                    elif kind == "question":
-                        where = f"question: {row.question}"
-                    links.append((article, where, path))
+                links += [(article, where, path) for path in _internal_paths(getattr(row, name))]
     problems = link_problems({path for _, _, path in links})
     for article, where, path in links:
         if reason := problems.get(path):
