@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -48,6 +49,7 @@ YEARS_OF_ARTICLES = 5
 CAUSES_PER_ARTICLE = (5, 15)
 QUESTIONS_PER_ARTICLE = (5, 15)
 TAGS_PER_ARTICLE = (2, 6)
+LINKS_PER_ARTICLE = (1, 3)  # to other articles, in the conclusion
 CAUSE_POOL_SIZE = 400
 TAG_POOL_SIZE = 300
 SENTENCE_POOL_SIZE = 3000
@@ -537,10 +539,10 @@ class Generator:
         # Publish times count back from midnight, so a day's runs agree.
         self.anchor = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
 
-    def article(self, k):
+    def _words(self, k):
+        """Article k's title: (its body part, symptom key, template and words)."""
         if k >= self.capacity:
             raise CommandError(f"The title space holds {self.capacity:,} articles; that is all.")
-        rng = random.Random(self.seed * 1_000_003 + k)
         combination = (self.step * k + self.offset) % self.capacity
         topic_i, rest = divmod(combination, math.prod(self.shape[1:]))
         context_i, rest = divmod(rest, self.shape[2] * self.shape[3])
@@ -559,7 +561,17 @@ class Generator:
             "audience": whose[4],
             "do": "do" if part[1] else "does",
         }
-        title = fill(TITLES[title_i], words)
+        return part, key, TITLES[title_i], words
+
+    def title(self, k):
+        _, _, template, words = self._words(k)
+        return fill(template, words)
+
+    def article(self, k):
+        rng = random.Random(self.seed * 1_000_003 + k)
+        part, key, template, words = self._words(k)
+        noun, context = words["noun"], words["context"]
+        title = fill(template, words)
         causes = rng.sample(self.vocab.causes, rng.randint(*CAUSES_PER_ARTICLE))
         words["Noun"] = capitalised(noun)
 
@@ -573,6 +585,8 @@ class Generator:
         conclusion = paragraphs(
             [*pooled(rng.randint(1, 2)), fill(rng.choice(TOPIC_CLOSINGS), words)]
         )
+        if reading := self._further_reading(k):
+            conclusion = (f"{conclusion[0]}\n\n{reading}", conclusion[1] + render_markdown(reading))
         published = rng.random() < PUBLISHED_SHARE
         publish_at = self.anchor - timedelta(seconds=rng.randrange(YEARS_OF_ARTICLES * 365 * 86400))
         reviewed = min(publish_at.date() + timedelta(days=rng.randrange(60)), self.anchor.date())
@@ -602,6 +616,23 @@ class Generator:
             "questions": self._questions(rng, words, causes),
             "tags": self._tags(rng, part, key),
         }
+
+    def _further_reading(self, k):
+        """Markdown linking article k to 1-3 articles seeded before it (none for the first),
+        as editors link related pages; some of them are drafts, or were skipped for their
+        title, and readers see those links as plain text. Drawn from an rng of its own, so
+        the rest of the article is what it was before articles linked to each other."""
+        if k == 0:
+            return ""
+        rng = random.Random(f"healthsite bench links {self.seed} {k}")
+        targets = sorted(set(rng.choices(range(k), k=rng.randint(*LINKS_PER_ARTICLE))))
+        links = []
+        for target in targets:
+            title = self.title(target)
+            url = reverse("articles:detail", args=[PREFIX + slugify(title)])
+            links.append(f"[{title}]({url})")
+        *rest, last = links
+        return "Read more: " + (f"{', '.join(rest)} and {last}" if rest else last)
 
     def _explanation(self, rng, words, cause):
         sentences = [fill(rng.choice(EXPLANATIONS), words | {"cause": in_sentence(cause)})]
