@@ -7,11 +7,12 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 
-from .integrity import broken_internal_links, broken_see_also_links
+from .integrity import as_problems, broken_internal_links, broken_see_also_links
 from .lints import lint_article, report
 from .models import Article
 
 REPORT_PAGE_SIZE = 50
+LINKS_PAGE_SIZE = 100
 
 
 class ReportsAdminMixin:
@@ -37,10 +38,13 @@ class ReportsAdminMixin:
 
     def links_view(self, request):
         self._check_view_permission(request)
+        internal = Paginator(broken_internal_links(), LINKS_PAGE_SIZE)
+        page = internal.get_page(request.GET.get("page"))
         context = {
             "title": "Broken links",
             "see_also": list(broken_see_also_links()),
-            "internal": list(broken_internal_links()),
+            "internal": list(as_problems(page)),
+            "page": page,
         }
         return self._render(request, "admin/articles/article/links_report.html", context)
 

@@ -5,7 +5,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from . import changes, search, tag_index, topics  # noqa: F401 (search and topics listen)
+        from . import changes, links, search, tag_index, topics  # noqa: F401 (links, search, topics listen)
 
         changes.connect()
         tag_index.connect()

@@ -12,6 +12,7 @@ import threading
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _listeners = []
@@ -59,11 +60,15 @@ def connect():
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
         articles_changed([instance.pk, *pinning])
 
-    def row_changed(sender, instance, **kwargs):
-        if sender is TaggedArticle:
-            articles_changed([instance.content_object_id])
-        else:
-            articles_changed([instance.article_id])
+    def row_changed(sender, instance, origin=None, **kwargs):
+        article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
+        # A row deleted along with its article: no one is to refresh what is going.
+        # (`origin` is what `delete()` was called on; rows hang off one article only.)
+        if isinstance(origin, Article) and origin.pk == article_id:
+            return
+        if isinstance(origin, QuerySet) and origin.model is Article:
+            return
+        articles_changed([article_id])
 
     def tags_changed(sender, instance, action, **kwargs):
         # taggit sends this for `article.tags.add/set/remove/clear`.

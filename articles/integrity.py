@@ -14,9 +14,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from taggit.models import Tag
 
-from faq.models import FAQEntry
-
-from .models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect
+from .models import STAFF_ONLY_VIEWS, Article, Cause, InternalLink, RelatedLink, SlugRedirect
 
 # Internal links as the Markdown renderer writes them: site-relative paths.
 INTERNAL_LINK = re.compile(r'<a href="(?P<path>/[^"#?]*)[^"]*"[^>]*>(?P<text>.*?)</a>', re.S)
@@ -53,45 +51,43 @@ def broken_see_also_links():
 
 
 def broken_internal_links():
-    """Markdown links to pages of this site that do not exist, or are not public.
+    """Markdown links to pages of this site that do not exist, or are not public:
+    the ids of their `InternalLink`s, by article title, to page through and give
+    to `as_problems`. Found in the index of links (articles/links.py) by one
+    query, not by reading every text."""
+    return (
+        InternalLink.objects.broken()
+        .values_list("pk", "article__title", "article_id")
+        .order_by("article__title", "article_id", "pk")
+    )
 
-    Every text is read once, keeping only its article's title, and the addresses
-    they link to are checked together (`link_problems`): a query for each
-    thousand addresses, not one for each link. At 100,000 articles, 100 links
-    took 17 s; 40,000 links now take 2.5 s, most of it reading the texts.
-    """
-    sources = [
-        (Article.objects.only("title", *(f"{name}_html" for name in Article.markdown_fields)),
-         None, Article.markdown_fields),
-        (ArticleCause.objects.select_related("article", "cause")
-         .only("explanation_html", "article__title", "cause__name"), "cause", ("explanation",)),
-        (FAQEntry.objects.filter(article__isnull=False).select_related("article")
-         .only("question", "answer_html", "article__title"), "question", ("answer",)),
-    ]  # fmt: skip
-    links = []  # (article, where, path), in the order they are found
-    for queryset, kind, fields in sources:
-        html_fields = [f"{name}_html" for name in fields]
-        candidates = Q()
-        for name in html_fields:
-            candidates |= Q(**{f"{name}__contains": 'href="/'})
-        for row in queryset.filter(candidates):
-            article = row if kind is None else row.article
-            for name in html_fields:
-                if kind == "cause":
-                    where = f"cause: {row.cause}"
-                elif kind == "question":
-                    where = f"question: {row.question}"
-                else:
-                    where = name.removesuffix("_html").replace("_", " ")
-                links += [(article, where, path) for path in _internal_paths(getattr(row, name))]
-    problems = link_problems({path for _, _, path in links})
-    for article, where, path in links:
-        if reason := problems.get(path):
-            yield Problem(article, where, path, reason)
+
+def as_problems(rows):
+    """The report's rows for (a page of) `broken_internal_links()`: one query."""
+    ids = [pk for pk, *_ in rows]
+    links = (
+        InternalLink.objects.select_related("article", "article_cause__cause", "faq_entry")
+        .only(
+            "field", "path", "view_name", "article__title", "article_cause__cause__name",
+            "faq_entry__question",
+        )
+        .in_bulk(ids)
+    )  # fmt: skip
+    for link in map(links.get, ids):
+        yield Problem(link.article, link.where, link.path, why_broken(link.view_name))
 
 
 def _internal_paths(html):
     return [match["path"] for match in INTERNAL_LINK.finditer(html)]
+
+
+def why_broken(view_name):
+    """Why a link to a page of `view_name` ("" for none) that is broken is broken."""
+    if not view_name:
+        return "no page has this address"
+    if view_name.startswith(STAFF_ONLY_VIEWS):
+        return "a staff-only page"
+    return MISSING[view_name]
 
 
 def link_problem(path):
@@ -104,7 +100,7 @@ def link_problems(paths, kinds=None):
     `paths` that are broken. A query for each kind of page linked to, each
     thousand of its addresses, however many `paths`. `kinds`: the pages whose
     slugs are looked up (by default, articles, causes and topics)."""
-    matches = _resolved(paths)
+    matches = resolved(paths)
     slugs = {kind: set() for kind in (MISSING if kinds is None else kinds)}
     for match in matches.values():
         if match is not None and match.view_name in slugs:
@@ -112,12 +108,12 @@ def link_problems(paths, kinds=None):
     found = {kind: _existing(kind, wanted) for kind, wanted in slugs.items()}
     problems = {}
     for path, match in matches.items():
-        if match is None:
-            problems[path] = "no page has this address"
-        elif match.view_name.startswith(("admin:", "articles:preview")):
-            problems[path] = "a staff-only page"
-        elif match.view_name in found and match.kwargs.get("slug") not in found[match.view_name]:
-            problems[path] = MISSING[match.view_name]
+        if (
+            match is None
+            or match.view_name.startswith(STAFF_ONLY_VIEWS)
+            or (match.view_name in found and match.kwargs.get("slug") not in found[match.view_name])
+        ):
+            problems[path] = why_broken(match.view_name if match else "")
     return problems
 
 
@@ -130,7 +126,7 @@ MISSING = {
 IN_A_QUERY = 1000  # slugs looked up in one query, at most
 
 
-def _resolved(paths):
+def resolved(paths):
     """{path: its ResolverMatch, or None where no page has it}."""
     matches = {}
     for path in paths:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -742,6 +742,82 @@ class SlugRedirect(models.Model):
             .exclude(article_id=article.pk)
             .values_list("old_slug", flat=True)
         )
+
+
+# Pages of this site that readers cannot see (by URL name).
+STAFF_ONLY_VIEWS = ("admin:", "articles:preview")
+
+
+class InternalLinkQuerySet(models.QuerySet):
+    def broken(self, now=None):
+        """Links readers cannot follow: to an address no page has, a staff-only page, or
+        an article, cause or topic that is missing (or, for an article, not published
+        and not a redirect to one that is). Readers see these as plain words.
+
+        A UNION ALL, a part for each kind of page, so each missing target is an
+        anti-join: as one query with ORs, PostgreSQL looked up every link's
+        target in an index, one at a time.
+        """
+        from taggit.models import Tag
+
+        published = Article.objects.published(now)
+        target = OuterRef("slug")
+        old_slugs = SlugRedirect.objects.filter(article__in=published)
+        staff_only = Q()
+        for prefix in STAFF_ONLY_VIEWS:
+            staff_only |= Q(view_name__startswith=prefix)
+        first, *rest = [
+            self.filter(view_name=""),
+            self.filter(staff_only),
+            self.filter(view_name="articles:detail")
+            .exclude(Exists(published.filter(slug=target)))
+            .exclude(Exists(old_slugs.filter(old_slug=target))),
+            self.filter(view_name="articles:cause").exclude(
+                Exists(Cause.objects.filter(slug=target))
+            ),
+            self.filter(view_name="articles:tag").exclude(Exists(Tag.objects.filter(slug=target))),
+        ]
+        return first.union(*rest, all=True)
+
+
+class InternalLink(models.Model):
+    """A link in an article's text to a page of this site: one row per link.
+
+    Derived from the rendered text (`articles/links.py` keeps it on every save),
+    so the broken-links report asks the database which targets are missing
+    instead of reading every text. `view_name` and `slug` are where the path
+    resolved when it was indexed; "" for a path no page has.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="internal_links")
+    # Where in the article: one of its own fields, or a cause's explanation, or an answer.
+    field = models.CharField(max_length=40)
+    article_cause = models.ForeignKey(
+        ArticleCause, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    faq_entry = models.ForeignKey(
+        "faq.FAQEntry", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    path = models.TextField()
+    view_name = models.CharField(max_length=100, blank=True)
+    slug = models.CharField(max_length=255, blank=True)
+
+    objects = InternalLinkQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["view_name", "slug"], name="internallink_target_idx")]
+
+    def __str__(self):
+        return f"{self.article} → {self.path}"
+
+    @property
+    def where(self):
+        """ "summary", "cause: Dehydration", "question: Is it serious?"…"""
+        if self.article_cause_id:
+            return f"cause: {self.article_cause.cause}"
+        if self.faq_entry_id:
+            return f"question: {self.faq_entry.question}"
+        return self.field.replace("_", " ")
 
 
 reversion.register(TaggedArticle)

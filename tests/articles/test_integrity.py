@@ -1,21 +1,26 @@
 import sqlite3
 from difflib import SequenceMatcher
+from importlib import import_module
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles import integrity, lints
 from articles.integrity import (
+    as_problems,
     broken_internal_links,
     broken_see_also_links,
     link_problem,
     link_problems,
 )
 from articles.lints import SIMILAR, Budget, alike, lint_article, normalise, report
-from articles.models import Article
+from articles.models import Article, InternalLink
 from tests.factories import (
     add_cause,
     add_faq,
@@ -33,6 +38,10 @@ LONG = "Drinking enough water through the day keeps the muscles working and stop
 
 def problems(found):
     return sorted((p.article.title, p.where, p.target, p.reason) for p in found)
+
+
+def internal_problems():
+    return problems(as_problems(broken_internal_links()))
 
 
 class TestSeeAlsoReport:
@@ -66,6 +75,32 @@ class TestSeeAlsoReport:
         }
 
 
+@pytest.fixture
+def addresses():
+    """Paths to articles (published, moved, unpublished after a move, a draft,
+    none) and causes, and which of them are broken."""
+    old = make_article(slug="old")
+    old.slug = "renamed"
+    old.save()  # "/articles/old/" redirects to it
+    gone = make_article(slug="was")
+    gone.slug = "gone"
+    gone.save()
+    Article.objects.filter(pk=gone.pk).update(status=Article.Status.DRAFT)
+    for slug in ("a", "b", "c"):
+        make_article(slug=slug)
+    make_draft(slug="d")
+    make_cause(slug="heat")
+    paths = [f"/articles/{slug}/" for slug in ("a", "b", "c", "d", "e", "old", "was")]
+    paths += ["/causes/heat/", "/causes/cold/"]
+    broken = {
+        "/articles/d/": "not a published article",
+        "/articles/e/": "not a published article",
+        "/articles/was/": "not a published article",
+        "/causes/cold/": "no cause has this address",
+    }
+    return paths, broken
+
+
 class TestInternalLinks:
     def test_link_problems(self):
         live = make_article(slug="live")
@@ -84,14 +119,13 @@ class TestInternalLinks:
         article = make_article(title="Cramps", summary="See [this](/articles/draft/).")
         add_cause(article, make_cause(name="Heat"), explanation="[Gone](/causes/gone/)")
         add_faq(article, question="More?", answer="[Here](/nowhere/) and [ok](/faq/)")
-        assert problems(broken_internal_links()) == [
+        assert internal_problems() == [
             ("Cramps", "cause: Heat", "/causes/gone/", "no cause has this address"),
             ("Cramps", "question: More?", "/nowhere/", "no page has this address"),
             ("Cramps", "summary", "/articles/draft/", "not a published article"),
         ]
 
-    def test_the_report_checks_every_address_together(self, django_assert_num_queries):
-        """A query for each kind of page linked to, not one for each link."""
+    def test_the_report_is_one_query_however_many_links(self, django_assert_num_queries):
         make_article(slug="live")
         make_draft(slug="draft")
         make_cause(name="Heat", slug="heat")
@@ -107,42 +141,16 @@ class TestInternalLinks:
             add_cause(article, explanation=links)
 
         write(0)
-        # The three texts, then published articles, causes and topics by slug.
-        with django_assert_num_queries(6):
-            found = problems(broken_internal_links())
+        with django_assert_num_queries(2):  # which links, then those links
+            found = internal_problems()
         assert len(found) == 3 * 4
         for n in range(1, 6):
             write(n)
-        with django_assert_num_queries(6):
-            found = problems(broken_internal_links())
+        with django_assert_num_queries(2):  # which links, then those links
+            found = internal_problems()
         assert len(found) == 6 * 3 * 4
         assert ("Linking 5", "question: Question 5?", "/causes/gone-5/",
                 "no cause has this address") in found  # fmt: skip
-
-    @pytest.fixture
-    def addresses(self):
-        """Paths to articles (published, moved, unpublished after a move, a draft,
-        none) and causes, and which of them are broken."""
-        old = make_article(slug="old")
-        old.slug = "renamed"
-        old.save()  # "/articles/old/" redirects to it
-        gone = make_article(slug="was")
-        gone.slug = "gone"
-        gone.save()
-        Article.objects.filter(pk=gone.pk).update(status=Article.Status.DRAFT)
-        for slug in ("a", "b", "c"):
-            make_article(slug=slug)
-        make_draft(slug="d")
-        make_cause(slug="heat")
-        paths = [f"/articles/{slug}/" for slug in ("a", "b", "c", "d", "e", "old", "was")]
-        paths += ["/causes/heat/", "/causes/cold/"]
-        broken = {
-            "/articles/d/": "not a published article",
-            "/articles/e/": "not a published article",
-            "/articles/was/": "not a published article",
-            "/causes/cold/": "no cause has this address",
-        }
-        return paths, broken
 
     def test_addresses_are_looked_up_a_thousand_at_a_time(
         self, addresses, monkeypatch, django_assert_num_queries
@@ -366,3 +374,123 @@ class TestAdminReports:
         client.force_login(make_user(is_staff=True))
         assert client.get(reverse("admin:articles_links")).status_code == 403
         assert client.get(reverse("admin:articles_checks")).status_code == 403
+
+
+def indexed(article):
+    """(where, path) of the article's indexed links."""
+    return sorted((link.where, link.path) for link in InternalLink.objects.filter(article=article))
+
+
+class TestLinkIndex:
+    """The broken-links report reads the index of links (articles/links.py): it must
+    follow every edit, and agree with the rules readers' pages apply."""
+
+    def test_it_follows_edits_to_every_text(self):
+        article = make_article(summary="[a](/articles/a/)", conclusion="[b](/tags/b/)")
+        cause = add_cause(article, make_cause(name="Heat"), explanation="[c](/causes/c/)")
+        entry = add_faq(article, question="Why?", answer="[d](/nowhere/)")
+        assert indexed(article) == [
+            ("cause: Heat", "/causes/c/"), ("conclusion", "/tags/b/"),
+            ("question: Why?", "/nowhere/"), ("summary", "/articles/a/"),
+        ]  # fmt: skip
+        article.summary = "No link now; [e](/articles/e/) instead."
+        article.save()
+        cause.explanation = ""
+        cause.save()
+        entry.delete()
+        assert indexed(article) == [("conclusion", "/tags/b/"), ("summary", "/articles/e/")]
+        # Deleted, one way or the other, with their rows (whose deletion must not
+        # index the article again on its way out).
+        other = make_article(summary="[f](/articles/f/)")
+        add_faq(other, answer="[g](/articles/g/)")
+        add_cause(article, explanation="[h](/causes/h/)")
+        article.delete()
+        assert InternalLink.objects.count() == 2
+        Article.objects.filter(pk=other.pk).delete()
+        assert not InternalLink.objects.exists()
+
+    def test_where_a_link_is_follows_renames(self):
+        article = make_article()
+        cause = make_cause(name="Heat")
+        add_cause(article, cause, explanation="[c](/causes/c/)")
+        entry = add_faq(article, question="Why?", answer="[d](/nowhere/)")
+        cause.name = "Hot weather"
+        cause.save()
+        entry.question = "Why now?"
+        entry.save()
+        assert indexed(article) == [
+            ("cause: Hot weather", "/causes/c/"), ("question: Why now?", "/nowhere/")
+        ]  # fmt: skip
+
+    def test_an_answer_moved_to_another_article_takes_its_links_along(self):
+        first, second = make_article(), make_article()
+        entry = add_faq(first, answer="[d](/nowhere/)")
+        entry.article = second
+        entry.save()
+        assert indexed(first) == []
+        assert indexed(second) == [(f"question: {entry.question}", "/nowhere/")]
+
+    def test_it_agrees_with_the_rules_of_readers_pages(self, addresses):
+        """What the database finds broken is what `link_problems` (which readers'
+        pages apply) finds broken, for the same reasons."""
+        paths, _ = addresses
+        make_article(slug="soon", publish_at=timezone.now() + timezone.timedelta(days=1))
+        make_article(tags=["legs"])
+        paths += ["/articles/soon/", "/tags/legs/", "/tags/arms/", "/nowhere/", "/admin/"]
+        paths += [reverse("articles:preview", args=[1]), "/faq/", "/articles/"]
+        article = make_article(summary=" ".join(f"[{n}]({path})" for n, path in enumerate(paths)))
+        found = {p.target: p.reason for p in as_problems(broken_internal_links())}
+        assert found == link_problems(paths)
+        assert len(found) == 9 and found["/articles/soon/"] == "not a published article"
+        assert {p.article for p in as_problems(broken_internal_links())} == {article}
+
+    def test_an_admin_save_with_its_inlines_reindexes_once(self, staff_client):
+        from tests.articles.test_admin import article_data, change_url, existing_rows
+
+        article = make_draft()
+        for n in range(3):
+            add_faq(article, answer=f"[{n}](/articles/{n}/)")
+        _, faqs = existing_rows(article)
+        for n, faq in enumerate(faqs):
+            faq["answer"] = f"[{n}](/nowhere/{n}/)"
+        data = article_data(
+            faqs=faqs,
+            initial=(0, 3, 0),
+            title=article.title,
+            slug=article.slug,
+            loaded_token=article.edit_token,
+            summary="[s](/articles/s/)",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["errors"]
+        deletes = [q for q in queries if q["sql"].startswith('DELETE FROM "articles_internallink"')]
+        assert len(deletes) == 2  # by article, by answer: once for the article and its rows
+        assert [path for _, path in indexed(article)] == [
+            "/nowhere/0/", "/nowhere/1/", "/nowhere/2/", "/articles/s/"
+        ]  # fmt: skip
+
+    def test_the_command_and_the_migration_rebuild_it(self):
+        article = make_article(summary="[a](/articles/a/)")
+        InternalLink.objects.all().delete()
+        out = StringIO()
+        call_command("index_links", stdout=out)
+        assert "Indexed 1 internal links" in out.getvalue()
+        assert indexed(article) == [("summary", "/articles/a/")]
+
+        InternalLink.objects.all().delete()
+        migration = import_module("articles.migrations.0016_internal_links")
+        state = MigrationLoader(connection).project_state(("articles", "0016_internal_links"))
+        migration.index_every_article(state.apps, None)
+        assert indexed(article) == [("summary", "/articles/a/")]
+
+    def test_the_report_is_paged(self, staff_client):
+        article = make_article(summary=" ".join(f"[{n}](/nowhere/{n}/)" for n in range(150)))
+        url = reverse("admin:articles_links")
+        first = staff_client.get(url).content.decode()
+        assert "Links in the text (150)" in first and "/nowhere/99/" in first
+        assert "/nowhere/100/" not in first and "page 1 of 2" in first
+        second = staff_client.get(url, {"page": 2}).content.decode()
+        assert "/nowhere/100/" in second and "/nowhere/99/" not in second
+        assert staff_client.get(url, {"page": "x"}).status_code == 200
+        assert article.title in second

@@ -12,7 +12,8 @@ Everything is written in bulk, a batch of articles per transaction: the
 articles with `bulk_create`, their causes, questions and tags with COPY on
 PostgreSQL (`bulk_create` on SQLite), then their search vectors in one UPDATE.
 Bulk writes send no signals and make no revisions; this command does what the
-signals would have done (HTML twins, search vectors, the tag index) itself.
+signals would have done (HTML twins, search vectors, the tag index, the index
+of links) itself.
 """
 
 import itertools
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from articles.links import index as index_links
 from articles.models import Article, ArticleCause, Cause, TaggedArticle
 from articles.search import refresh_search_vectors
 from articles.tag_index import published_at, recount, recount_articles
@@ -831,6 +833,8 @@ class Command(BaseCommand):
             recount_articles()  # bulk_create sends no signals
         with self._stage("search vectors"):
             refresh_search_vectors([article.pk for article in articles])
+        with self._stage("index of links"):
+            index_links(article.pk for article in articles)
         return {"causes": len(causes), "questions": len(questions), "tags": len(tags)}
 
     def _insert(self, model, names, rows):
