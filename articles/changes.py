@@ -19,19 +19,29 @@ _listeners = []
 _batch = threading.local()
 
 
-def on_articles_changed(listener):
-    """Register `listener(article_ids)`; usable as a decorator."""
-    _listeners.append(listener)
-    return listener
+def on_articles_changed(listener=None, *, loaded=True):
+    """Register `listener(article_ids)`; usable as a decorator, with or without
+    arguments. `loaded=False`: not told of rows that `loaddata` saves "raw" from
+    a backup, which holds the listener's own rows too."""
+
+    def register(listener):
+        _listeners.append((listener, loaded))
+        return listener
+
+    return register if listener is None else register(listener)
 
 
-def articles_changed(article_ids):
+def articles_changed(article_ids, raw=False):
     ids = {pk for pk in article_ids if pk is not None}
     pending = getattr(_batch, "ids", None)
-    if pending is not None:
+    if raw:
+        for listener, loaded in _listeners:
+            if loaded and ids:
+                listener(ids)
+    elif pending is not None:
         pending.update(ids)  # inside `batched()`: once, at its end
     elif ids:
-        for listener in _listeners:
+        for listener, _ in _listeners:
             listener(ids)
 
 
@@ -55,12 +65,12 @@ def connect():
     Article, RelatedLink = model("articles", "Article"), model("articles", "RelatedLink")
     TaggedArticle = model("articles", "TaggedArticle")
 
-    def article_saved(sender, instance, **kwargs):
+    def article_saved(sender, instance, raw=False, **kwargs):
         # Articles pinning this one show its title in their See-also links.
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
-        articles_changed([instance.pk, *pinning])
+        articles_changed([instance.pk, *pinning], raw=raw)
 
-    def row_changed(sender, instance, origin=None, **kwargs):
+    def row_changed(sender, instance, origin=None, raw=False, **kwargs):
         article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
         # A row deleted along with its article: no one is to refresh what is going.
         # (`origin` is what `delete()` was called on; rows hang off one article only.)
@@ -68,7 +78,7 @@ def connect():
             return
         if isinstance(origin, QuerySet) and origin.model is Article:
             return
-        articles_changed([article_id])
+        articles_changed([article_id], raw=raw)
 
     def tags_changed(sender, instance, action, **kwargs):
         # taggit sends this for `article.tags.add/set/remove/clear`.
@@ -76,10 +86,10 @@ def connect():
             articles_changed([instance.pk])
 
     def shared_row_renamed(through, field):
-        def receiver(sender, instance, created, **kwargs):
+        def receiver(sender, instance, created, raw=False, **kwargs):
             if not created:  # its name shows in every article using it
                 users = through.objects.filter(**{field: instance})
-                articles_changed(users.values_list(_article_field(through), flat=True))
+                articles_changed(users.values_list(_article_field(through), flat=True), raw=raw)
 
         return receiver
 

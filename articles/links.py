@@ -23,7 +23,7 @@ from .integrity import INTERNAL_LINK, resolved
 ARTICLES_A_QUERY = 500
 
 
-@on_articles_changed
+@on_articles_changed(loaded=False)  # a backup holds the index too
 def _articles_changed(article_ids):
     index(article_ids)
 

@@ -116,7 +116,7 @@ def everything(db):
         article = make_article(
             title="Toe twitching",
             subtitle="Causes and remedies",
-            summary="Toe *twitching* is common.",
+            summary="Toe *twitching* is common, like [cramps](/articles/muscle-cramps/).",
             conclusion="Most twitches settle.",
             seek_help_non_urgent="- it lasts weeks",
             meta_description="Why toes twitch.",
