@@ -1,8 +1,9 @@
 """Link integrity: See-also links and internal Markdown links that lead nowhere.
 
-Editors get a report (`broken_see_also_links`, `broken_internal_links`);
-readers never see a broken internal link: `unlink_broken` turns links to
-missing or unpublished pages back into plain text when a page is shown.
+Editors get a report (`broken_see_also_links`, `broken_internal_links`, the
+latter from the index of links that articles/links.py keeps); readers never
+see a broken internal link: `unlink_broken` turns links to missing or
+unpublished pages back into plain text when a page is shown.
 """
 
 import re
@@ -73,7 +74,7 @@ def as_problems(rows):
         )
         .in_bulk(ids)
     )  # fmt: skip
-    for link in map(links.get, ids):
+    for link in filter(None, map(links.get, ids)):  # (one deleted in between is gone)
         yield Problem(link.article, link.where, link.path, why_broken(link.view_name))
 
 

@@ -35,7 +35,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.links import index as index_links
-from articles.models import Article, ArticleCause, Cause, TaggedArticle
+from articles.models import Article, ArticleCause, Cause, InternalLink, TaggedArticle
 from articles.search import refresh_search_vectors
 from articles.tag_index import published_at, recount, recount_articles
 from articles.tag_index import rebuild as rebuild_tag_index
@@ -937,7 +937,7 @@ class Command(BaseCommand):
             return
         tables = [
             model._meta.db_table
-            for model in (Article, ArticleCause, FAQEntry, TaggedArticle, Cause, Tag)
+            for model in (Article, ArticleCause, FAQEntry, TaggedArticle, Cause, Tag, InternalLink)
         ]
         # VACUUM also merges the GIN index's pending list and sets the visibility map.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
