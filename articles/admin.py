@@ -12,8 +12,11 @@ from django.utils.translation import ngettext
 from reversion import set_comment
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
+from taggit.admin import TagAdmin as TaggitTagAdmin  # imported first, so it is registered
+from taggit.models import Tag
 
 from faq.models import FAQEntry
+from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.pagination import IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
 from sources.admin import ArticleSourceInline, CauseSourceInline
@@ -378,3 +381,12 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
+    """django-taggit's, with a delete page that counts the articles, causes and
+    questions a topic is taken from instead of listing each (and querying for it)."""

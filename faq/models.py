@@ -14,6 +14,8 @@ class TaggedFAQEntry(TaggedItemBase):
     content_object = models.ForeignKey("FAQEntry", on_delete=models.CASCADE)
 
     class Meta:
+        verbose_name = "tagged FAQ entry"  # (Django's plural would be "entrys")
+        verbose_name_plural = "tagged FAQ entries"
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="taggedfaqentry_unique_tag"

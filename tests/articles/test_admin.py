@@ -515,3 +515,53 @@ def test_a_far_page_of_a_long_admin_list_reads_its_ids_from_an_index(
     assert page(3) == (expected[4:], True)
     if admin_class is FAQEntryAdmin:  # newest first
         assert expected == [f"Question {n}?" for n in reversed(range(5))]
+
+
+class TestTopicDeletion:
+    """Django's delete page lists, and queries for, every article a topic is on."""
+
+    def tagged(self, n):
+        tag = Tag.objects.create(name="Knee", slug="knee")
+        for _ in range(n):
+            make_article(tags=[tag])
+        add_faq(make_article(), question="Sore?").tags.add(tag)
+        make_cause(name="Runner's knee").tags.add(tag)
+        return tag
+
+    @pytest.mark.parametrize("articles", [2, 12])
+    def test_the_page_counts_what_goes_with_it_in_the_same_queries(
+        self, staff_client, articles
+    ):
+        tag = self.tagged(articles)
+        url = reverse("admin:taggit_tag_delete", args=[tag.pk])
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(url)
+        assert response.status_code == 200
+        assert len(queries) <= 14  # the same for 2 and 12 articles (Django's: 2 more per article)
+        content = response.content.decode()
+        assert f'href="{reverse("admin:taggit_tag_change", args=[tag.pk])}">Knee</a>' in content
+        assert "tagged with" not in content  # no line per tagged row
+        summary = dict(response.context["model_count"])
+        assert summary["tagged articles"] == articles
+        assert summary["tagged FAQ entries"] == summary["tagged causes"] == 1
+
+    def test_deleting_takes_the_topic_from_everything_and_deletes_nothing_else(
+        self, staff_client
+    ):
+        tag = self.tagged(3)
+        url = reverse("admin:taggit_tag_delete", args=[tag.pk])
+        assert staff_client.post(url, {"post": "yes"}).status_code == 302
+        assert not Tag.objects.filter(pk=tag.pk).exists()
+        assert Article.objects.count() == 4 and Cause.objects.count() == 1
+        assert FAQEntry.objects.count() == 1
+
+    def test_the_delete_action_lists_the_topics(self, staff_client):
+        tag = self.tagged(2)
+        other = Tag.objects.create(name="Hip", slug="hip")
+        response = staff_client.post(
+            reverse("admin:taggit_tag_changelist"),
+            {"action": "delete_selected", "_selected_action": [tag.pk, other.pk]},
+        )
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert ">Knee</a>" in content and ">Hip</a>" in content
