@@ -529,9 +529,7 @@ class TestTopicDeletion:
         return tag
 
     @pytest.mark.parametrize("articles", [2, 12])
-    def test_the_page_counts_what_goes_with_it_in_the_same_queries(
-        self, staff_client, articles
-    ):
+    def test_the_page_counts_what_goes_with_it_in_the_same_queries(self, staff_client, articles):
         tag = self.tagged(articles)
         url = reverse("admin:taggit_tag_delete", args=[tag.pk])
         with CaptureQueriesContext(connection) as queries:
@@ -545,9 +543,7 @@ class TestTopicDeletion:
         assert summary["tagged articles"] == articles
         assert summary["tagged FAQ entries"] == summary["tagged causes"] == 1
 
-    def test_deleting_takes_the_topic_from_everything_and_deletes_nothing_else(
-        self, staff_client
-    ):
+    def test_deleting_takes_the_topic_from_everything_and_deletes_nothing_else(self, staff_client):
         tag = self.tagged(3)
         url = reverse("admin:taggit_tag_delete", args=[tag.pk])
         assert staff_client.post(url, {"post": "yes"}).status_code == 302
