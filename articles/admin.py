@@ -112,7 +112,9 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVersionAdmin):
+class ArticleAdmin(
+    CountedDeletionMixin, ReportsAdminMixin, SignOffAdminMixin, TagListMixin, CompareVersionAdmin
+):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -390,3 +392,11 @@ admin.site.unregister(Tag)
 class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
     """django-taggit's, with a delete page that counts the articles, causes and
     questions a topic is taken from instead of listing each (and querying for it)."""
+
+    def delete_model(self, request, obj):
+        with batched():  # the articles it is taken from are refreshed once, not one by one
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with batched():
+            super().delete_queryset(request, queryset)

@@ -15,48 +15,60 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-_listeners = []
+_listeners = []  # (listener, texts_only, skip_raw)
 _batch = threading.local()
 
 
-def on_articles_changed(listener=None, *, loaded=True):
+def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False):
     """Register `listener(article_ids)`; usable as a decorator, with or without
-    arguments. `loaded=False`: not told of rows that `loaddata` saves "raw" from
-    a backup, which holds the listener's own rows too."""
+    arguments.
+
+    `texts_only`: told only of changes to the articles' texts (their own
+    fields, their causes' explanations, their answers), not of their tags,
+    pinned links, sources or renamed shared rows. `skip_raw`: not told of rows
+    saved "raw", which `loaddata` does from a backup that holds the listener's
+    own rows too (and django-reversion's `Version.revert()`, after which the
+    admin saves the article again).
+    """
 
     def register(listener):
-        _listeners.append((listener, loaded))
+        _listeners.append((listener, texts_only, skip_raw))
         return listener
 
     return register if listener is None else register(listener)
 
 
-def articles_changed(article_ids, raw=False):
+def articles_changed(article_ids, *, texts=False, raw=False):
+    """Tell the listeners; `texts`: the change was to these articles' texts."""
     ids = {pk for pk in article_ids if pk is not None}
-    pending = getattr(_batch, "ids", None)
-    if raw:
-        for listener, loaded in _listeners:
-            if loaded and ids:
-                listener(ids)
-    elif pending is not None:
-        pending.update(ids)  # inside `batched()`: once, at its end
-    elif ids:
-        for listener, _ in _listeners:
-            listener(ids)
+    pending = getattr(_batch, "pending", None)
+    if pending is not None and not raw:  # inside `batched()`: once, at its end
+        pending["ids"].update(ids)
+        if texts:
+            pending["texts"].update(ids)
+    else:
+        _tell(ids, ids if texts else set(), raw)
+
+
+def _tell(ids, text_ids, raw=False):
+    for listener, texts_only, skip_raw in _listeners:
+        wanted = text_ids if texts_only else ids
+        if wanted and not (raw and skip_raw):
+            listener(wanted)
 
 
 @contextmanager
 def batched():
     """Tell the listeners about the articles touched inside the block once, at its end."""
-    if getattr(_batch, "ids", None) is not None:  # already batching
+    if getattr(_batch, "pending", None) is not None:  # already batching
         yield
         return
-    _batch.ids = set()
+    _batch.pending = {"ids": set(), "texts": set()}
     try:
         yield
     finally:
-        ids, _batch.ids = _batch.ids, None
-        articles_changed(ids)
+        pending, _batch.pending = _batch.pending, None
+        _tell(pending["ids"], pending["texts"])
 
 
 def connect():
@@ -68,7 +80,8 @@ def connect():
     def article_saved(sender, instance, raw=False, **kwargs):
         # Articles pinning this one show its title in their See-also links.
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
-        articles_changed([instance.pk, *pinning], raw=raw)
+        articles_changed([instance.pk], texts=True, raw=raw)
+        articles_changed(pinning, raw=raw)
 
     def row_changed(sender, instance, origin=None, raw=False, **kwargs):
         article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
@@ -78,7 +91,7 @@ def connect():
             return
         if isinstance(origin, QuerySet) and origin.model is Article:
             return
-        articles_changed([article_id], raw=raw)
+        articles_changed([article_id], texts=sender in texts, raw=raw)
 
     def tags_changed(sender, instance, action, **kwargs):
         # taggit sends this for `article.tags.add/set/remove/clear`.
@@ -94,6 +107,7 @@ def connect():
         return receiver
 
     receivers = [(post_save, article_saved, Article)]
+    texts = {model("articles", "ArticleCause"), model("faq", "FAQEntry")}
     rows = [("articles", "ArticleCause"), ("faq", "FAQEntry"), ("articles", "RelatedLink")]
     rows.append(("articles", "TaggedArticle"))
     shared = [(model("articles", "Cause"), model("articles", "ArticleCause"), "cause")]

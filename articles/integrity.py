@@ -8,6 +8,7 @@ unpublished pages back into plain text when a page is shown.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django.db import connection
 from django.db.models import Q
@@ -131,8 +132,11 @@ def resolved(paths):
     """{path: its ResolverMatch, or None where no page has it}."""
     matches = {}
     for path in paths:
+        # As the server reads it: the renderer writes "/tags/caf%C3%A9/". No page's
+        # address holds a NUL, and PostgreSQL refuses one in a lookup or a row.
+        decoded = unquote(path)
         try:
-            matches[path] = resolve(path)
+            matches[path] = None if "\x00" in decoded else resolve(decoded)
         except Resolver404:
             matches[path] = None
     return matches

@@ -4,18 +4,21 @@ The rendered texts are read for links when they change, not when editors ask
 for the broken-links report: the report (`integrity.broken_internal_links`)
 then finds links to missing or unpublished pages in the database, however
 many articles there are. Reading every text for it took 1.4 s at 100,000
-articles, and grew with the site.
+articles with few links, and 17 s with two links an article.
 
 `index(article_ids)` re-reads the given articles' own fields, their causes'
-explanations and their answers. It runs whenever articles change (through
-`changes.on_articles_changed`: once for an admin save with all its inlines)
-and after seed_bench's bulk writes. A path is resolved to its page when it is
-indexed, so after a change to the site's URLs, `manage.py index_links`
-re-reads every article (the migration that made the index did the same).
+explanations and their answers. It runs whenever an article's texts change
+(through `changes.on_articles_changed`: once for an admin save with all its
+inlines) and after seed_bench's bulk writes. A path is resolved to its page
+when it is indexed, so after a change to the site's URLs, `manage.py
+index_links` re-reads every article (the migration that made the index did
+the same); also after texts were written without `save()`, or saved "raw"
+(`loaddata`, which restores the index from the backup).
 """
 
 from django.apps import apps as global_apps
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_save
 
 from .changes import on_articles_changed
 from .integrity import INTERNAL_LINK, resolved
@@ -23,66 +26,88 @@ from .integrity import INTERNAL_LINK, resolved
 ARTICLES_A_QUERY = 500
 
 
-@on_articles_changed(loaded=False)  # a backup holds the index too
+@on_articles_changed(texts_only=True, skip_raw=True)  # (a backup holds the index too)
 def _articles_changed(article_ids):
     index(article_ids)
 
 
-def index(article_ids, apps=global_apps):
+def index(article_ids, apps=global_apps, fields=None):
     """Replace the indexed links of these articles with those their texts hold now.
 
-    `apps`: the app registry whose models to use (a migration passes its own).
+    `apps`: the app registry whose models to use, and `fields` the article's
+    Markdown fields (by default, the model's): a migration passes its own.
     """
     ids = sorted(set(article_ids))
+    fields = fields or global_apps.get_model("articles", "Article").markdown_fields
     size = ARTICLES_A_QUERY
     if limit := connection.features.max_query_params:
         size = min(size, limit - 10)
     for start in range(0, len(ids), size):
-        _index(ids[start : start + size], apps)
+        _index(ids[start : start + size], apps, fields)
 
 
-def rebuild(apps=global_apps, chunk=2000):
-    """Index every article, `chunk` at a time. Returns how many links there are."""
+def rebuild(apps=global_apps, fields=None, chunk=2000):
+    """Index every article, a transaction for each `chunk` of them. Returns how
+    many links there are."""
     Article = apps.get_model("articles", "Article")
     InternalLink = apps.get_model("articles", "InternalLink")
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
-        index(ids[start : start + chunk], apps)
+        index(ids[start : start + chunk], apps, fields)
     return InternalLink.objects.count()
 
 
-def _index(ids, apps):
+def _index(ids, apps, fields):
     model = apps.get_model
     Article, ArticleCause = model("articles", "Article"), model("articles", "ArticleCause")
     FAQEntry, InternalLink = model("faq", "FAQEntry"), model("articles", "InternalLink")
-    fields = global_apps.get_model("articles", "Article").markdown_fields
-    texts = []  # (where the text is, its HTML)
-    rows = Article.objects.filter(pk__in=ids).values_list("pk", *(f"{n}_html" for n in fields))
-    for pk, *htmls in rows:
-        for name, html in zip(fields, htmls, strict=True):
-            texts.append(({"article_id": pk, "field": name}, html))
-    causes = ArticleCause.objects.filter(article_id__in=ids)
-    for pk, article_id, html in causes.values_list("pk", "article_id", "explanation_html"):
-        where = {"article_id": article_id, "field": "explanation", "article_cause_id": pk}
-        texts.append((where, html))
-    entries = FAQEntry.objects.filter(article_id__in=ids)
-    for pk, article_id, html in entries.values_list("pk", "article_id", "answer_html"):
-        texts.append(({"article_id": article_id, "field": "answer", "faq_entry_id": pk}, html))
-
-    found = [(where, m["path"]) for where, html in texts for m in INTERNAL_LINK.finditer(html)]
-    matches = resolved({path for _, path in found})
-    links = []
-    for where, path in found:
-        match = matches[path]
-        links.append(
-            InternalLink(
-                **where,
-                path=path,
-                view_name=match.view_name if match else "",
-                slug=(match.kwargs.get("slug") or "") if match else "",
-            )
+    with transaction.atomic():
+        # Locked, so two saves of one article (or a save and `index_links`)
+        # take turns: each would delete the links, then both insert them.
+        rows = (
+            Article.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", *(f"{name}_html" for name in fields))
         )
-    InternalLink.objects.filter(article_id__in=ids).delete()
-    # And by answer: one moved here from another article brings its links along.
-    InternalLink.objects.filter(faq_entry__in=entries.values("pk")).delete()
-    InternalLink.objects.bulk_create(links, batch_size=500)
+        texts = []  # (where the text is, its HTML)
+        for pk, *htmls in rows:
+            for name, html in zip(fields, htmls, strict=True):
+                texts.append(({"article_id": pk, "field": name}, html))
+        causes = ArticleCause.objects.filter(article_id__in=ids)
+        for pk, article_id, html in causes.values_list("pk", "article_id", "explanation_html"):
+            where = {"article_id": article_id, "field": "explanation", "article_cause_id": pk}
+            texts.append((where, html))
+        entries = FAQEntry.objects.filter(article_id__in=ids)
+        for pk, article_id, html in entries.values_list("pk", "article_id", "answer_html"):
+            texts.append(({"article_id": article_id, "field": "answer", "faq_entry_id": pk}, html))
+
+        found = [(where, m["path"]) for where, html in texts for m in INTERNAL_LINK.finditer(html)]
+        matches = resolved({path for _, path in found})
+        links = []
+        for where, path in found:
+            match = matches[path]
+            links.append(
+                InternalLink(
+                    **where,
+                    path=path,
+                    view_name=match.view_name if match else "",
+                    slug=(match.kwargs.get("slug") or "") if match else "",
+                )
+            )
+        InternalLink.objects.filter(article_id__in=ids).delete()
+        # And by cause and answer: one moved here from another article brings its links along.
+        InternalLink.objects.filter(article_cause__in=causes.values("pk")).delete()
+        InternalLink.objects.filter(faq_entry__in=entries.values("pk")).delete()
+        InternalLink.objects.bulk_create(links, batch_size=500)
+
+
+def _entry_saved(sender, instance, raw=False, **kwargs):
+    """An answer made site-wide (no article) takes its links out of the index."""
+    if instance.article_id is None and not raw:
+        global_apps.get_model("articles", "InternalLink").objects.filter(
+            faq_entry=instance
+        ).delete()
+
+
+post_save.connect(_entry_saved, sender="faq.FAQEntry", dispatch_uid="links-entry-site-wide")

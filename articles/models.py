@@ -808,7 +808,7 @@ class InternalLink(models.Model):
         indexes = [models.Index(fields=["view_name", "slug"], name="internallink_target_idx")]
 
     def __str__(self):
-        return f"{self.article} → {self.path}"
+        return self.path
 
     @property
     def where(self):

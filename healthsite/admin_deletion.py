@@ -23,12 +23,14 @@ class CountedDeletionMixin:
             return [], {}, set(), []
         collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
         collector.collect(objs)
-        perms_needed = set()
-        for model, instances in collector.model_objs.items():
-            if self.admin_site.is_registered(model):
-                model_admin = self.admin_site.get_model_admin(model)
-                if not all(model_admin.has_delete_permission(request, obj) for obj in instances):
-                    perms_needed.add(model._meta.verbose_name)
+        perms_needed = set()  # as Django asks: of each registered model's rows, protected too
+        rows = [*(obj for instances in collector.model_objs.values() for obj in instances)]
+        for obj in rows + list(collector.protected):
+            model = obj.__class__
+            if self.admin_site.is_registered(model) and not self.admin_site.get_model_admin(
+                model
+            ).has_delete_permission(request, obj):
+                perms_needed.add(model._meta.verbose_name)
         model_count = {
             model._meta.verbose_name_plural: len(instances)
             for model, instances in collector.model_objs.items()

@@ -4,10 +4,21 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# The article's Markdown fields when this migration was written.
+FIELDS = (
+    "summary",
+    "faq_intro",
+    "conclusion",
+    "seek_help_non_urgent",
+    "seek_help_urgent",
+    "seek_help_emergency",
+)
+
+
 def index_every_article(apps, schema_editor):
     from articles import links
 
-    links.rebuild(apps)
+    links.rebuild(apps, FIELDS)
 
 
 class Migration(migrations.Migration):

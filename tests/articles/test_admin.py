@@ -6,9 +6,9 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.admin import ArticleAdmin
-from articles.models import Article, Cause
+from articles.models import Article, Cause, TaggedArticle
 from faq.admin import FAQEntryAdmin
-from faq.models import FAQEntry
+from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.pagination import IndexedPaginator
 from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
 
@@ -543,13 +543,22 @@ class TestTopicDeletion:
         assert summary["tagged articles"] == articles
         assert summary["tagged FAQ entries"] == summary["tagged causes"] == 1
 
-    def test_deleting_takes_the_topic_from_everything_and_deletes_nothing_else(self, staff_client):
-        tag = self.tagged(3)
+    @pytest.mark.parametrize("articles", [2, 12])
+    def test_deleting_takes_the_topic_from_everything_and_deletes_nothing_else(
+        self, staff_client, articles
+    ):
+        tag = self.tagged(articles)
         url = reverse("admin:taggit_tag_delete", args=[tag.pk])
-        assert staff_client.post(url, {"post": "yes"}).status_code == 302
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.post(url, {"post": "yes"}).status_code == 302
         assert not Tag.objects.filter(pk=tag.pk).exists()
-        assert Article.objects.count() == 4 and Cause.objects.count() == 1
+        assert not TaggedArticle.objects.exists() and not TaggedFAQEntry.objects.exists()
+        assert Article.objects.count() == articles + 1 and Cause.objects.count() == 1
         assert FAQEntry.objects.count() == 1
+        # Its articles' search vectors and sign-off fingerprints are refreshed
+        # together, not one by one.
+        refreshes = [q for q in queries if 'FROM "reviews_articlereviewstate"' in q["sql"]]
+        assert len(refreshes) == 1, refreshes
 
     def test_the_delete_action_lists_the_topics(self, staff_client):
         tag = self.tagged(2)
@@ -561,3 +570,38 @@ class TestTopicDeletion:
         assert response.status_code == 200
         content = response.content.decode()
         assert ">Knee</a>" in content and ">Hip</a>" in content
+
+
+class TestArticleDeletion:
+    def linked(self):
+        article = make_article(summary="[a](/articles/a/) [b](/articles/b/)")
+        for n in range(3):
+            add_faq(article, answer=f"[{n}](/nowhere/{n}/)")
+        return article
+
+    def test_the_page_names_the_article_and_counts_its_rows(self, staff_client):
+        article = self.linked()
+        response = staff_client.get(reverse("admin:articles_article_delete", args=[article.pk]))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert f'href="{change_url(article)}">{article.title}</a>' in content
+        assert "/nowhere/0/" not in content  # the index of links is not listed row by row
+        summary = dict(response.context["model_count"])
+        assert summary["internal links"] == 5 and summary["FAQ entries"] == 3
+        assert not response.context["perms_lacking"]
+
+    def test_it_names_the_rows_the_user_may_not_delete(self, client):
+        user = make_user(is_staff=True)
+        user.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="articles", codename__in=["view_article", "delete_article"]
+            )
+        )
+        client.force_login(user)
+        article = self.linked()
+        response = client.get(reverse("admin:articles_article_delete", args=[article.pk]))
+        assert response.context["perms_lacking"] == {"FAQ entry"}
+        assert client.post(reverse("admin:articles_article_delete", args=[article.pk]), {
+            "post": "yes"
+        }).status_code == 403  # fmt: skip
+        assert Article.objects.filter(pk=article.pk).exists()

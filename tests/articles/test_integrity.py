@@ -430,6 +430,49 @@ class TestLinkIndex:
         assert indexed(first) == []
         assert indexed(second) == [(f"question: {entry.question}", "/nowhere/")]
 
+    def test_answers_and_causes_moved_or_made_site_wide_take_their_links_along(self):
+        first, second = make_article(), make_article()
+        entry = add_faq(first, answer="[d](/nowhere/)")
+        cause = add_cause(first, explanation="[c](/causes/c/)")
+        entry.article = None  # a site-wide question: on no article's page
+        entry.save()
+        cause.article = second
+        cause.save()
+        assert indexed(first) == []
+        assert indexed(second) == [(f"cause: {cause.cause}", "/causes/c/")]
+
+    def test_what_is_broken_follows_the_targets_after_indexing(self):
+        """The index holds where a link leads; whether that page is there is asked
+        when the report is."""
+        target = make_article(slug="target")
+        tag = make_article(tags=["legs"]).tags.get()
+        cause = make_cause(slug="heat")
+        make_article(summary="[a](/articles/target/) [b](/tags/legs/) [c](/causes/heat/)")
+        assert internal_problems() == []
+        Article.objects.filter(pk=target.pk).update(status=Article.Status.ARCHIVED)
+        tag.delete()
+        cause.slug = "hot"
+        cause.save()
+        assert {p[2] for p in internal_problems()} == {
+            "/articles/target/", "/tags/legs/", "/causes/heat/"
+        }  # fmt: skip
+        Article.objects.filter(pk=target.pk).update(status=Article.Status.PUBLISHED)
+        assert {p[2] for p in internal_problems()} == {"/tags/legs/", "/causes/heat/"}
+
+    def test_addresses_are_read_as_the_server_reads_them(self, client):
+        """The renderer percent-encodes; a NUL is no page (and PostgreSQL would refuse it)."""
+        make_article(tags=["Café"])
+        article = make_article(summary="[ok](/tags/café/) [nul](/tags/%00/) [no](/tags/thé/)")
+        assert 'href="/tags/caf%C3%A9/"' in article.summary_html
+        assert client.get("/tags/caf%C3%A9/").status_code == 200
+        assert internal_problems() == [
+            (article.title, "summary", "/tags/%00/", "no page has this address"),
+            (article.title, "summary", "/tags/th%C3%A9/", "no topic has this address"),
+        ]
+        assert link_problems(["/tags/caf%C3%A9/", "/tags/%00/"]) == {
+            "/tags/%00/": "no page has this address"
+        }
+
     def test_it_agrees_with_the_rules_of_readers_pages(self, addresses):
         """What the database finds broken is what `link_problems` (which readers'
         pages apply) finds broken, for the same reasons."""
@@ -465,7 +508,7 @@ class TestLinkIndex:
             response = staff_client.post(change_url(article), data)
         assert response.status_code == 302, response.context["errors"]
         deletes = [q for q in queries if q["sql"].startswith('DELETE FROM "articles_internallink"')]
-        assert len(deletes) == 2  # by article, by answer: once for the article and its rows
+        assert len(deletes) == 3  # by article, cause and answer: once for all the rows
         assert [path for _, path in indexed(article)] == [
             "/nowhere/0/", "/nowhere/1/", "/nowhere/2/", "/articles/s/"
         ]  # fmt: skip
