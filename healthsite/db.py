@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Aggregate, Expression, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, ValuesListIterable
 
 
 class JSONArray(Aggregate):
@@ -92,14 +92,15 @@ class Prepared:
     """
 
     def __init__(self, queryset):
-        if queryset._iterable_class is not ModelIterable:
-            raise TypeError("A prepared query gives model instances, not values().")
+        if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+            raise TypeError("A prepared query gives model instances, or values_list() rows.")
         if queryset.query.select_related or queryset._prefetch_related_lookups:
             raise TypeError("A prepared query reads one model's rows: use annotations.")
         self.queryset = queryset
         self._sql = {}
 
-    def run(self, **values):
+    def _query(self, values):
+        """(the connection, the SQL, this run's parameters)."""
         connection = connections[self.queryset.db]
         if connection.alias not in self._sql:
             # Built on a copy: building changes a query's state, and threads share this one.
@@ -107,6 +108,22 @@ class Prepared:
             self._sql[connection.alias] = compiler.as_sql()
         sql, params = self._sql[connection.alias]
         params = [p.db_value(values, connection) if isinstance(p, Param) else p for p in params]
+        return connection, sql, params
+
+    def rows(self, **values):
+        """For a `values_list()` queryset (a union of them, too): its rows as tuples,
+        as the database gives them (not converted: for text and numbers)."""
+        if self.queryset._iterable_class is not ValuesListIterable:
+            raise TypeError("rows() is for a values_list() query; run() gives instances.")
+        connection, sql, params = self._query(values)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def run(self, **values):
+        if self.queryset._iterable_class is not ModelIterable:
+            raise TypeError("run() gives model instances; rows() is for values_list().")
+        connection, sql, params = self._query(values)
         manager = self.queryset.model._default_manager
         rows = list(manager.raw(sql, params, using=connection.alias))
         annotations = self.queryset.query.annotation_select.items()

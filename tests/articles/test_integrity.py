@@ -2,11 +2,13 @@ import sqlite3
 from difflib import SequenceMatcher
 from importlib import import_module
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +193,21 @@ class TestInternalLinks:
         (sql,) = [query["sql"] for query in queries]
         current, _ = sql.split(" UNION ALL ")
         assert " OR " not in sql and "JOIN" not in current, sql
+
+    @pytest.mark.parametrize("n", [1, 2, 3, 5, 9])
+    def test_published_slugs_are_found_by_sql_built_once_for_their_number(self, n):
+        """Built for 2, 4, 8… slugs, the rest of the places filled with "" (no slug)."""
+        live = {make_article(slug=f"live-{k}").slug for k in range(n)}
+        make_draft(slug="draft")
+        asked = live | {"draft", "none"}
+        assert integrity._published_slugs(asked) == live
+        build = mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        )
+        with build as built:
+            assert integrity._published_slugs(asked) == live
+            assert integrity._published_slugs({"none", *sorted(live)[:1]}) == set(sorted(live)[:1])
+        assert built.call_count == 0
 
     def test_readers_never_see_a_broken_internal_link(self, client):
         target = make_article(title="Hydration", slug="hydration")

@@ -110,6 +110,24 @@ class TestPrepared:
             assert found.author_data["first_name"] == "Ann"
         assert found.get_deferred_fields() == {"search_vector", "search_head"}
 
+    def test_values_list_rows_unions_included(self, db):
+        make_article(slug="first")
+        make_article(slug="second", status=Article.Status.DRAFT, publish_at=None)
+        slug = Param("slug", SlugField())
+        published = Article.objects.published(now=Param("now", DateTimeField()))
+        ones = published.filter(slug=slug).values_list("slug", "status").order_by()
+        drafts = Article.objects.filter(status="draft").values_list("slug", "status").order_by()
+        prepared = Prepared(ones.union(drafts, all=True))
+        now = timezone.now()
+        assert sorted(prepared.rows(slug="first", now=now)) == [
+            ("first", "published"), ("second", "draft")
+        ]  # fmt: skip
+        assert prepared.rows(slug="third", now=now) == [("second", "draft")]
+        with pytest.raises(TypeError):
+            prepared.run(slug="first", now=now)
+        with pytest.raises(TypeError):
+            published_by_slug().rows(slug="first", now=now)
+
     def test_refuses_what_a_raw_query_cannot_fill(self):
         with pytest.raises(TypeError):
             Prepared(Article.objects.values("title"))
