@@ -180,6 +180,15 @@ class TestArticlePage:
         with django_assert_max_num_queries(2):
             response = client.get(article.get_absolute_url())
         assert len(response.context["cause_rows"]) == size
+        # And which of the articles its text links to are published (some are not).
+        targets = [make_article(status="draft" if n % 2 else "published") for n in range(size)]
+        article.summary = " ".join(f"[{n}]({t.get_absolute_url()})" for n, t in enumerate(targets))
+        article.save()
+        with django_assert_max_num_queries(3):
+            content = client.get(article.get_absolute_url()).content.decode()
+        for target in targets:
+            linked = f'href="{target.get_absolute_url()}"' in content
+            assert linked == (target.status == "published")
 
     @pytest.mark.skipif(
         connection.vendor != "postgresql"
