@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from healthsite.db import json_rows
 from healthsite.markdown import MarkdownModel
@@ -758,8 +758,6 @@ class InternalLinkQuerySet(models.QuerySet):
         anti-join: as one query with ORs, PostgreSQL looked up every link's
         target in an index, one at a time.
         """
-        from taggit.models import Tag
-
         published = Article.objects.published(now)
         target = OuterRef("slug")
         old_slugs = SlugRedirect.objects.filter(article__in=published)

@@ -23,14 +23,13 @@ class CountedDeletionMixin:
             return [], {}, set(), []
         collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
         collector.collect(objs)
-        perms_needed = set()  # as Django asks: of each registered model's rows, protected too
-        rows = [*(obj for instances in collector.model_objs.values() for obj in instances)]
-        for obj in rows + list(collector.protected):
-            model = obj.__class__
-            if self.admin_site.is_registered(model) and not self.admin_site.get_model_admin(
-                model
-            ).has_delete_permission(request, obj):
-                perms_needed.add(model._meta.verbose_name)
+        # As Django asks: for every row of a model with an admin, protected ones too.
+        going = [obj for instances in collector.model_objs.values() for obj in instances]
+        perms_needed = {
+            obj._meta.verbose_name
+            for obj in [*going, *collector.protected]
+            if not self._may_delete(request, obj)
+        }
         model_count = {
             model._meta.verbose_name_plural: len(instances)
             for model, instances in collector.model_objs.items()
@@ -38,6 +37,12 @@ class CountedDeletionMixin:
         to_delete = [self._deletion_line(obj) for obj in objs]
         protected = [self._deletion_line(obj) for obj in collector.protected]
         return to_delete, model_count, perms_needed, protected
+
+    def _may_delete(self, request, obj):
+        model = type(obj)
+        if not self.admin_site.is_registered(model):
+            return True  # edited inline, or not at all: the deletion decides
+        return self.admin_site.get_model_admin(model).has_delete_permission(request, obj)
 
     def _deletion_line(self, obj):
         """ "Tag: <a href=…>knee</a>", as Django writes the lines of the page."""
