@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from articles.admin import TagListMixin
+from articles.admin import ArticleChooserMixin, TagListMixin
 from healthsite.pagination import IndexedPaginator
 
 from .models import FAQEntry
 
 
 @admin.register(FAQEntry)
-class FAQEntryAdmin(TagListMixin, admin.ModelAdmin):
+class FAQEntryAdmin(ArticleChooserMixin, TagListMixin, admin.ModelAdmin):
     list_display = ["question", "article", "position", "tag_list"]
     list_filter = [("article", admin.EmptyFieldListFilter), "tags"]
     list_select_related = ["article"]

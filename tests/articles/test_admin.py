@@ -605,3 +605,47 @@ class TestArticleDeletion:
             "post": "yes"
         }).status_code == 403  # fmt: skip
         assert Article.objects.filter(pk=article.pk).exists()
+
+
+class TestArticleChoosers:
+    """Autocomplete fields choosing an article wait for three characters: shorter
+    words match most articles, and no trigram index serves them."""
+
+    @pytest.mark.parametrize(
+        ("app_label", "model_name", "field_name"),
+        [("articles", "relatedlink", "target"), ("articles", "slugredirect", "article"),
+         ("faq", "faqentry", "article")],
+    )  # fmt: skip
+    def test_short_terms_find_nothing_and_longer_ones_find_articles(
+        self, staff_client, app_label, model_name, field_name
+    ):
+        make_article(title="Knee pain")
+        make_article(title="Sore knees")
+
+        def found(term):
+            response = staff_client.get(
+                reverse("admin:autocomplete"),
+                {"app_label": app_label, "model_name": model_name,
+                 "field_name": field_name, "term": term},
+            )  # fmt: skip
+            assert response.status_code == 200
+            return sorted(r["text"] for r in response.json()["results"])
+
+        assert found("kn") == found(" k ") == []
+        assert found("knee") == ["Knee pain", "Sore knees"]
+        assert found("") == ["Knee pain", "Sore knees"]  # as the chooser opens
+
+    def test_the_choosers_say_so(self, staff_client):
+        pages = [
+            change_url(make_article()),
+            reverse("admin:faq_faqentry_add"),
+            reverse("admin:articles_slugredirect_add"),
+        ]
+        for url in pages:
+            content = staff_client.get(url).content.decode()
+            assert 'data-minimum-input-length="3"' in content, url
+
+    def test_the_article_list_still_searches_short_words(self, staff_client):
+        make_article(title="Knee pain")
+        response = staff_client.get(reverse("admin:articles_article_changelist"), {"q": "kn"})
+        assert [a.title for a in response.context["cl"].result_list] == ["Knee pain"]
