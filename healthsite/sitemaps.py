@@ -6,9 +6,15 @@ and the articles' past 10,000.
 Articles are counted from their kept total (articles/tag_index.py).
 """
 
+from datetime import datetime
+
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Exists, Max, OuterRef, Subquery
+from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.models import Article, ArticleCause, Cause, TaggedArticle
@@ -82,3 +88,44 @@ sitemaps = {
     "causes": CauseSitemap,
     "tags": TagSitemap,
 }
+
+
+def section(request, section):
+    """A section's file, as Django's view makes it, but written without its template.
+
+    The template took about 100 µs a URL (1 s for a file of 10,000 articles at
+    100,000 articles, after each edit renews the page cache); `urlset_xml`
+    writes the same bytes in a tenth of that.
+    """
+    response = sitemap_views.sitemap(request, sitemaps, section)
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.content = urlset_xml(response.context_data["urlset"])  # marks it rendered
+    return response
+
+
+def urlset_xml(urls):
+    """What Django's sitemap.xml template renders for `urls` (`Sitemap.get_urls()`)."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+        'sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    ]
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if lastmod := url.get("lastmod"):
+            if isinstance(lastmod, datetime) and timezone.is_aware(lastmod):
+                lastmod = timezone.localtime(lastmod)  # as templates show times
+            parts.append(
+                f"<lastmod>{lastmod.year:04d}-{lastmod.month:02d}-{lastmod.day:02d}</lastmod>"
+            )
+        if changefreq := url.get("changefreq"):
+            parts.append(f"<changefreq>{escape(changefreq)}</changefreq>")
+        if priority := url.get("priority"):
+            parts.append(f"<priority>{escape(priority)}</priority>")
+        for alternate in url.get("alternates") or ():
+            parts.append(
+                f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}" '
+                f'href="{escape(alternate["location"])}"/>'
+            )
+        parts.append("</url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts)

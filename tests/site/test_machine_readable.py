@@ -1,18 +1,20 @@
 """Sitemaps, the RSS feed and robots.txt: what crawlers and feed readers get."""
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.http import http_date
 
 from articles.models import Article
 from healthsite.pagination import IndexedPaginator
-from healthsite.sitemaps import ArticleSitemap
+from healthsite.sitemaps import ArticleSitemap, urlset_xml
 from tests.factories import add_cause, make_article, make_cause, make_draft
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +172,33 @@ def test_large_sections_are_paged(client, monkeypatch, in_index):
         absolute(articles[2].get_absolute_url())
     ]
     assert any("IN (SELECT" in query["sql"] for query in queries) == in_index
+
+
+def test_sections_are_the_bytes_djangos_template_would_write(client, settings):
+    """`urlset_xml` writes the files without the template (a tenth of its time)."""
+    settings.TIME_ZONE = "Europe/London"
+    late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 1 July in London, as templates show it
+    urls = [
+        {"location": "http://x/a?b=1&c='d'", "lastmod": late, "changefreq": "daily",
+         "priority": "0.5", "alternates": [{"lang_code": "fr", "location": "http://x/fr&"}]},
+        {"location": "http://x/b", "lastmod": date(2025, 1, 2), "changefreq": None,
+         "priority": "", "alternates": []},
+        {"location": "http://x/c", "lastmod": None},
+    ]  # fmt: skip
+    with timezone.override("Europe/London"):
+        assert urlset_xml(urls) == render_to_string("sitemap.xml", {"urlset": urls})
+    assert "<lastmod>2026-07-01</lastmod>" in urlset_xml(urls)
+    assert urlset_xml([]) == render_to_string("sitemap.xml", {"urlset": []})
+
+    article = make_article(title="Knees & hips")
+    for section in SECTIONS:
+        response = client.get(section_url(section))
+        assert not response.templates  # written without it
+        assert response.content.decode() == render_to_string(
+            "sitemap.xml", {"urlset": response.context_data["urlset"]}
+        )
+    last_modified = http_date(Article.objects.get(pk=article.pk).updated.timestamp())
+    assert client.get(section_url("articles"))["Last-Modified"] == last_modified
 
 
 def test_unknown_sitemap_section_is_404(client):
