@@ -461,6 +461,13 @@ class TestCauseAndFAQAdmin:
     def test_faq_list_is_newest_first(self, staff_client):
         for question in ("First?", "Second?", "Third?"):
             add_faq(make_article(), question=question, position=1)
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(reverse("admin:faq_faqentry_changelist"), {"q": "F"})
+        questions = [e.question for e in response.context["cl"].result_list]
+        assert questions == ["First?"]
+        # The questions are counted once (the million of them, at 100,000 articles).
+        counts = [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert len(counts) == 1
         response = staff_client.get(reverse("admin:faq_faqentry_changelist"))
         questions = [e.question for e in response.context["cl"].result_list]
         assert questions == ["Third?", "Second?", "First?"]
