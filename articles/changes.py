@@ -38,16 +38,16 @@ def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False):
     return register if listener is None else register(listener)
 
 
-def articles_changed(article_ids, *, texts=False, raw=False):
-    """Tell the listeners; `texts`: the change was to these articles' texts."""
+def articles_changed(article_ids, *, texts_of=(), raw=False):
+    """Tell the listeners; `texts_of`: those of the articles whose texts changed."""
     ids = {pk for pk in article_ids if pk is not None}
+    text_ids = ids.intersection(texts_of)
     pending = getattr(_batch, "pending", None)
     if pending is not None and not raw:  # inside `batched()`: once, at its end
         pending["ids"].update(ids)
-        if texts:
-            pending["texts"].update(ids)
+        pending["texts"].update(text_ids)
     else:
-        _tell(ids, ids if texts else set(), raw)
+        _tell(ids, text_ids, raw)
 
 
 def _tell(ids, text_ids, raw=False):
@@ -80,8 +80,7 @@ def connect():
     def article_saved(sender, instance, raw=False, **kwargs):
         # Articles pinning this one show its title in their See-also links.
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
-        articles_changed([instance.pk], texts=True, raw=raw)
-        articles_changed(pinning, raw=raw)
+        articles_changed([instance.pk, *pinning], texts_of=[instance.pk], raw=raw)
 
     def row_changed(sender, instance, origin=None, raw=False, **kwargs):
         article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id
@@ -91,7 +90,7 @@ def connect():
             return
         if isinstance(origin, QuerySet) and origin.model is Article:
             return
-        articles_changed([article_id], texts=sender in texts, raw=raw)
+        articles_changed([article_id], texts_of=[article_id] if sender in texts else (), raw=raw)
 
     def tags_changed(sender, instance, action, **kwargs):
         # taggit sends this for `article.tags.add/set/remove/clear`.

@@ -458,6 +458,20 @@ class TestLinkIndex:
         assert indexed(first) == []
         assert indexed(second) == [(f"cause: {cause.cause}", "/causes/c/")]
 
+    def test_only_changes_to_texts_reindex(self):
+        article = make_article(summary="[a](/articles/a/)")
+        cause, other = make_cause(name="Heat"), make_article()
+        add_cause(article, cause)
+        with CaptureQueriesContext(connection) as queries:
+            article.tags.add("legs")
+            cause.name = "Hot weather"
+            cause.save()
+            add_link(article, other)
+        assert not [q for q in queries if "articles_internallink" in q["sql"]]
+        with CaptureQueriesContext(connection) as queries:
+            article.save()
+        assert [q for q in queries if "articles_internallink" in q["sql"]]
+
     def test_what_is_broken_follows_the_targets_after_indexing(self):
         """The index holds where a link leads; whether that page is there is asked
         when the report is."""
