@@ -90,7 +90,11 @@ def connect():
             return
         if isinstance(origin, QuerySet) and origin.model is Article:
             return
-        articles_changed([article_id], texts_of=[article_id] if sender in texts else (), raw=raw)
+        # A question moved to another article (or made site-wide) leaves the one it was read with.
+        ids = {article_id, getattr(instance, "loaded_article_id", article_id)}
+        if kwargs.get("created") is not None:  # saved: it now belongs where it is
+            instance.loaded_article_id = article_id
+        articles_changed(ids, texts_of=ids if sender in texts else (), raw=raw)
 
     def tags_changed(sender, instance, action, **kwargs):
         # taggit sends this for `article.tags.add/set/remove/clear`.

@@ -18,7 +18,6 @@ the same); also after texts were written without `save()`, or saved "raw"
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
-from django.db.models.signals import post_save
 
 from .changes import on_articles_changed
 from .integrity import INTERNAL_LINK, resolved
@@ -100,14 +99,3 @@ def _index(ids, apps, fields):
         InternalLink.objects.filter(article_cause__in=causes.values("pk")).delete()
         InternalLink.objects.filter(faq_entry__in=entries.values("pk")).delete()
         InternalLink.objects.bulk_create(links, batch_size=500)
-
-
-def _entry_saved(sender, instance, raw=False, **kwargs):
-    """An answer made site-wide (no article) takes its links out of the index."""
-    if instance.article_id is None and not raw:
-        global_apps.get_model("articles", "InternalLink").objects.filter(
-            faq_entry=instance
-        ).delete()
-
-
-post_save.connect(_entry_saved, sender="faq.FAQEntry", dispatch_uid="links-entry-site-wide")

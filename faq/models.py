@@ -84,6 +84,14 @@ class FAQEntry(MarkdownModel):
     def __str__(self):
         return self.question
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        entry = super().from_db(db, field_names, values)
+        # The article it was read with: moved to another (the admin's questions
+        # list can), both articles change (articles/changes.py).
+        entry.loaded_article_id = entry.__dict__.get("article_id")
+        return entry
+
     def get_absolute_url(self):
         page = self.article.get_absolute_url() if self.article_id else site_url("faq:list")
         return f"{page}#{self.anchor}"

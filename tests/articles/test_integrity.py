@@ -568,3 +568,25 @@ class TestLinkIndex:
         assert "/nowhere/100/" in second and "/nowhere/99/" not in second
         assert staff_client.get(url, {"page": "x"}).status_code == 200
         assert article.title in second
+
+
+class TestMovedQuestions:
+    def test_both_articles_are_told_of_a_question_moved_between_them(self, monkeypatch):
+        """Their search vectors, sign-off fingerprints and links: the old article's
+        page no longer shows the question, so what is derived from it must change."""
+        from articles import changes
+
+        told = []
+        listeners = [*changes._listeners, (told.append, False, False)]
+        monkeypatch.setattr(changes, "_listeners", listeners)
+        first, second = make_article(), make_article()
+        entry = add_faq(first, answer="[d](/nowhere/)")
+        entry = type(entry).objects.get(pk=entry.pk)  # as the admin reads it
+        told.clear()
+        entry.article = second
+        entry.save()
+        assert told == [{first.pk, second.pk}]
+        entry.article = None  # made site-wide
+        entry.save()
+        assert told[-1] == {second.pk}
+        assert not InternalLink.objects.exists()
