@@ -82,7 +82,8 @@ def as_problems(rows):
         yield Problem(link.article, link.where, link.path, why_broken(link.view_name))
 
 
-def _internal_paths(html):
+def internal_paths(html):
+    """The site-relative paths an HTML text links to, in order."""
     return [match["path"] for match in INTERNAL_LINK.finditer(html)]
 
 
@@ -220,7 +221,7 @@ def unlink_broken(fragments):
     """
     # Most fragments hold no internal link at all: a substring test passes them by.
     linking = [html for html in fragments if 'href="/' in html]
-    paths = {path for html in linking for path in _internal_paths(html)}
+    paths = {path for html in linking for path in internal_paths(html)}
     broken = link_problems(paths, kinds=["articles:detail"])
     if not broken:
         return list(fragments)

@@ -20,7 +20,7 @@ from django.apps import apps as global_apps
 from django.db import connection, transaction
 
 from .changes import on_articles_changed
-from .integrity import INTERNAL_LINK, resolved
+from .integrity import internal_paths, resolved
 
 ARTICLES_A_QUERY = 500
 
@@ -81,7 +81,7 @@ def _index(ids, apps, fields):
         for pk, article_id, html in entries.values_list("pk", "article_id", "answer_html"):
             texts.append(({"article_id": article_id, "field": "answer", "faq_entry_id": pk}, html))
 
-        found = [(where, m["path"]) for where, html in texts for m in INTERNAL_LINK.finditer(html)]
+        found = [(where, path) for where, html in texts for path in internal_paths(html)]
         matches = resolved({path for _, path in found})
         links = []
         for where, path in found:

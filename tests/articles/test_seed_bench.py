@@ -7,7 +7,7 @@ from django.db.models import Count
 from taggit.models import Tag
 
 from articles import search
-from articles.integrity import INTERNAL_LINK, as_problems, broken_internal_links
+from articles.integrity import as_problems, broken_internal_links, internal_paths
 from articles.management.commands.seed_bench import PREFIX, bench_articles
 from articles.models import Article, ArticleCause, Cause, RelatedLink
 from faq.models import FAQEntry, TaggedFAQEntry
@@ -80,7 +80,7 @@ class TestSeeding:
         position = {article.get_absolute_url(): n for n, article in enumerate(order)}
         links = []
         for n, article in enumerate(order):
-            paths = [m["path"] for m in INTERNAL_LINK.finditer(article.conclusion_html)]
+            paths = internal_paths(article.conclusion_html)
             assert (1 <= len(paths) <= 3) if n else not paths
             assert all(position.get(path, n) < n for path in paths)
             links += [(article, path) for path in paths]

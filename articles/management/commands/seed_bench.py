@@ -415,6 +415,11 @@ CALL_EMERGENCY = [
 PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:?'()%-]*")
 
 
+def bench_slug(title):
+    """The slug seeding gives the article with this title."""
+    return PREFIX + slugify(title)
+
+
 def html_of(text):
     """The rendered inline HTML of one sentence or list item (no <p> around it)."""
     return text if PLAIN.fullmatch(text) else _rendered_inline(text)
@@ -599,7 +604,7 @@ class Generator:
         )
         return {
             "title": title,
-            "slug": PREFIX + slugify(title),
+            "slug": bench_slug(title),
             "subtitle": rng.choice(SUBTITLES),
             "summary": summary,
             "faq_intro": paragraphs([fill(rng.choice(FAQ_INTROS), words)]),
@@ -631,7 +636,7 @@ class Generator:
         links = []
         for target in targets:
             title = self.title(target)
-            url = reverse("articles:detail", args=[PREFIX + slugify(title)])
+            url = reverse("articles:detail", args=[bench_slug(title)])
             links.append(f"[{title}]({url})")
         *rest, last = links
         return "Read more: " + (f"{', '.join(rest)} and {last}" if rest else last)
