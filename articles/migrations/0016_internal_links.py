@@ -18,7 +18,7 @@ FIELDS = (
 def index_every_article(apps, schema_editor):
     from articles import links
 
-    links.rebuild(apps, FIELDS)
+    links.rebuild(apps, FIELDS, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

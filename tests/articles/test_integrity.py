@@ -2,6 +2,7 @@ import sqlite3
 from difflib import SequenceMatcher
 from importlib import import_module
 from io import StringIO
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -555,7 +556,7 @@ class TestLinkIndex:
         InternalLink.objects.all().delete()
         migration = import_module("articles.migrations.0016_internal_links")
         state = MigrationLoader(connection).project_state(("articles", "0016_internal_links"))
-        migration.index_every_article(state.apps, None)
+        migration.index_every_article(state.apps, SimpleNamespace(connection=connection))
         assert indexed(article) == [("summary", "/articles/a/")]
 
     def test_the_report_is_paged(self, staff_client):

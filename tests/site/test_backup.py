@@ -27,10 +27,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect
+from articles.models import (
+    Article,
+    ArticleCause,
+    Cause,
+    InternalLink,
+    RelatedLink,
+    SlugRedirect,
+)
 from faq.models import FAQEntry
 from reviews.models import (
     ArticleReviewState,
@@ -127,9 +135,11 @@ def everything(db):
         )
     cause = make_cause(name="Dehydration", description="Not enough *water*.")
     cause.tags.set(["water"])
-    add_cause(article, cause, explanation="Drink more.")
+    add_cause(article, cause, explanation="Drink more ([why](/causes/dehydration/)).")
     add_cause(article, make_cause(name="Caffeine"))
-    entry = add_faq(article, question="Is it serious?", answer="Rarely.")
+    entry = add_faq(
+        article, question="Is it serious?", answer="Rarely ([drafts](/articles/a-draft/))."
+    )
     entry.tags.set(["feet"])
     add_faq(None, question="How do I contact you?", answer="By post.").tags.set(["contact"])
     add_link(article, target)
@@ -185,6 +195,36 @@ def test_a_dump_loads_into_an_empty_database_with_nothing_lost(everything, clien
     reviewer = article.medical_reviewer
     assert reviewer.check_password("a-long-password-1")
     assert set(reviewer.get_all_permissions()) >= {"articles.publish_article"}
+
+
+def indexed_links():
+    fields = [
+        "article_id",
+        "field",
+        "article_cause_id",
+        "faq_entry_id",
+        "path",
+        "view_name",
+        "slug",
+    ]
+    return sorted(InternalLink.objects.values_list(*fields))
+
+
+def test_a_dump_without_the_index_of_links_loads_with_it_rebuilt(everything, client, tmp_path):
+    # As a dump from before the index (2026-12-04), or made without it, holds no index rows.
+    before = indexed_links()
+    assert {where for _, where, *_ in before} == {"summary", "explanation", "answer"}
+    backup = tmp_path / "without-the-index.json"
+    without = [*EXCLUDE, "articles.internallink"]
+    call_command("dumpdata", natural_foreign=True, exclude=without, output=str(backup), verbosity=0)
+    empty_the_database()
+    call_command("loaddata", str(backup), verbosity=0)
+
+    assert indexed_links() == before
+    admin = make_user(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    report = client.get(reverse("admin:articles_links")).content.decode()
+    assert "/articles/a-draft/" in report  # the broken link in the answer
 
 
 def test_a_dump_is_the_same_however_often_it_is_made(everything, tmp_path):
