@@ -1,4 +1,5 @@
 import sqlite3
+import threading
 from difflib import SequenceMatcher
 from importlib import import_module
 from io import StringIO
@@ -7,14 +8,14 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import integrity, lints
+from articles import integrity, links, lints
 from articles.integrity import (
     as_problems,
     broken_internal_links,
@@ -544,6 +545,45 @@ class TestLinkIndex:
         assert [path for _, path in indexed(article)] == [
             "/nowhere/0/", "/nowhere/1/", "/nowhere/2/", "/articles/s/"
         ]  # fmt: skip
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
+    @pytest.mark.django_db(transaction=True)
+    def test_two_indexings_of_one_article_take_turns(self, monkeypatch):
+        # The first holds the article's row lock between reading and writing;
+        # without the lock the second would interleave and each insert the links.
+        article = make_article(summary="[a](/articles/a/)")
+        holding, release = threading.Event(), threading.Event()
+        resolve = links.resolved
+
+        def held_resolved(paths):
+            if threading.current_thread() is not threading.main_thread():
+                holding.set()
+                release.wait(timeout=10)
+            return resolve(paths)
+
+        monkeypatch.setattr(links, "resolved", held_resolved)
+
+        def first():
+            try:
+                links.index([article.pk])
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        try:
+            assert holding.wait(timeout=10)
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '100ms'")
+            with pytest.raises(OperationalError, match="lock timeout"):
+                links.index([article.pk])  # waits for the first, as a save would
+        finally:
+            release.set()
+            thread.join(timeout=10)
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+        links.index([article.pk])
+        assert indexed(article) == [("summary", "/articles/a/")]
 
     def test_the_command_and_the_migration_rebuild_it(self):
         article = make_article(summary="[a](/articles/a/)")
