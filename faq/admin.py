@@ -1,17 +1,21 @@
 from django.contrib import admin
 
 from articles.admin import ArticleChooserMixin, TagListMixin
+from articles.models import Article
+from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 
-from .models import FAQEntry
+from .models import FAQEntry, TaggedFAQEntry
 
 
 @admin.register(FAQEntry)
-class FAQEntryAdmin(ArticleChooserMixin, TagListMixin, admin.ModelAdmin):
+class FAQEntryAdmin(ArticleChooserMixin, IndexedSearchMixin, TagListMixin, admin.ModelAdmin):
     list_display = ["question", "article", "position", "tag_list"]
     list_filter = [("article", admin.EmptyFieldListFilter), "tags"]
     list_select_related = ["article"]
-    search_fields = ["question", "answer", "tags__name", "article__title"]
+    # And tag names and the article's title: see search_elsewhere. One word
+    # in 1,000,000 questions took 1 to 2 s (every row read).
+    search_fields = ["question", "answer"]
     # Newest first, along the primary key: ordered by position (the model's
     # order), the list sorted every question of every article (1 s at 100,000
     # articles).
@@ -24,3 +28,11 @@ class FAQEntryAdmin(ArticleChooserMixin, TagListMixin, admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ["article"]
     fields = ["question", "answer", "article", "position", "tags"]
+
+    def search_elsewhere(self, word):
+        titled = Article.objects.filter(title__icontains=word)
+        tagged = TaggedFAQEntry.objects.filter(tag__name__icontains=word)
+        return {
+            "article__in": titled.values_list("pk", flat=True),
+            "pk__in": tagged.values_list("content_object_id", flat=True),
+        }

@@ -1,0 +1,114 @@
+"""The admin's search of articles and questions (healthsite/admin_search.py) finds
+what Django's own search would, without a DISTINCT, and lets PostgreSQL use an
+index for each field."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Article
+from faq.models import FAQEntry
+from healthsite import admin_search
+from tests.factories import add_faq, make_article
+
+pytestmark = pytest.mark.django_db
+
+# What each list searched before, with Django's search: the same rows must come back.
+DJANGOS_SEARCH_FIELDS = {
+    FAQEntry: ["question", "answer", "tags__name", "article__title"],
+    Article: ["title", "subtitle", "slug", "tags__name"],
+}
+TERMS = [
+    "knee",
+    "KNEE pain",
+    "night",
+    "sleep night",
+    '"leg pain"',
+    "'at night' knee",
+    "ibuprofen",
+    "50%",
+    "under_score",
+    "a",
+    "nothing-matches-this",
+]
+
+
+@pytest.fixture
+def content():
+    knee = make_article(title="Knee pain at night", tags=["knees", "leg pain"])
+    legs = make_article(title="Restless legs", subtitle="At night", tags=["sleep"])
+    make_article(title="Sleep", slug="sleep-under_score", tags=["sleep", "night"])
+    add_faq(knee, question="Why does my knee hurt?", answer="Often strain.").tags.set(["sleep"])
+    add_faq(knee, question="Can I take ibuprofen?", answer="Yes, at night too.")
+    add_faq(legs, question="Is it 50% genetic?", answer="Partly; see your GP.")
+    add_faq(legs, question="Does sleep help?", answer="Knee pain or not: yes.").tags.set(
+        ["knees", "night"]
+    )
+    add_faq(None, question="Who writes this site?", answer="Doctors and editors.")
+
+
+def found_by(model, term, search_fields=None):
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/", {"q": term})
+    queryset = model._default_manager.all()
+    if search_fields is None:
+        found, duplicates = model_admin.get_search_results(request, queryset, term)
+        assert not duplicates
+        return sorted(found.values_list("pk", flat=True))
+    # Django's own search, over the fields the list had before.
+    django_admin = admin.ModelAdmin(model, admin.site)
+    django_admin.search_fields = search_fields
+    found, _ = django_admin.get_search_results(request, queryset, term)
+    return sorted(set(found.values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("model", [FAQEntry, Article])
+@pytest.mark.parametrize("term", TERMS)
+def test_it_finds_what_djangos_search_found(content, model, term):
+    assert found_by(model, term) == found_by(model, term, DJANGOS_SEARCH_FIELDS[model])
+
+
+@pytest.mark.parametrize("model", [FAQEntry, Article])
+def test_long_lists_of_ids_become_subqueries_and_find_the_same(content, model, monkeypatch):
+    listed = {term: found_by(model, term) for term in TERMS}
+    monkeypatch.setattr(admin_search, "SEARCH_IDS_LIMIT", 0)
+    with CaptureQueriesContext(connection) as queries:
+        assert {term: found_by(model, term) for term in TERMS} == listed
+    assert any("IN (SELECT" in query["sql"] for query in queries)
+
+
+def test_question_search_finds_by_every_field_each_question_once(content, staff_client):
+    url = reverse("admin:faq_faqentry_changelist")
+
+    def found(term):
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.get(url, {"q": term})
+        distinct = 'SELECT DISTINCT "faq_faqentry"'  # (taggit's tags prefetch has one)
+        assert not any(distinct in query["sql"] for query in queries), term
+        return sorted(entry.question for entry in response.context["cl"].result_list)
+
+    assert found("ibuprofen") == ["Can I take ibuprofen?"]  # the question
+    assert found("genetic GP") == ["Is it 50% genetic?"]  # and the answer
+    assert found("knee") == [  # the question, the answer, a tag, the article's title
+        "Can I take ibuprofen?",
+        "Does sleep help?",
+        "Why does my knee hurt?",
+    ]
+    assert found("knees sleep") == ["Does sleep help?"]  # its tags, not its article's
+    assert found("doctors") == ["Who writes this site?"]  # not on an article
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+def test_question_search_can_take_each_field_from_its_index(content, staff_client):
+    url = reverse("admin:faq_faqentry_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.get(url, {"q": "ibuprofen"})
+    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "LIKE" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as with many questions
+        cursor.execute(f"EXPLAIN {count}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "faq_question_upper_trgm" in plan and "faq_answer_upper_trgm" in plan
