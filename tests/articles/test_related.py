@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -132,6 +133,19 @@ class TestRelatedArticles:
         for title in ("Second", "First"):
             add_link(article, make_article(title=title))
         assert titles(related_articles(for_detail(article))) == ["Second", "First"]
+
+    def test_pins_and_tags_are_chosen_in_one_subquery(self):
+        # Pins and shared-tag candidates ORed as two conditions made PostgreSQL
+        # read every article (90 to 170 ms a page at 100,000 articles); one
+        # subquery of ids is looked up in the primary key.
+        article = make_article(tags=["a", "b"])
+        add_link(article, make_article(title="Pinned"))
+        make_article(title="By tag", tags=["a"])
+        content = for_detail(article)
+        with CaptureQueriesContext(connection) as queries:
+            assert titles(related_articles(content)) == ["Pinned", "By tag"]
+        [query] = queries.captured_queries
+        assert query["sql"].count("a.id IN (") == 1 and " OR " not in query["sql"]
 
     def test_an_unsaved_article_in_a_preview_gets_articles_sharing_its_tags(self):
         make_article(title="Shares a tag", tags=["a"])
