@@ -10,6 +10,8 @@ from articles import search
 from articles.integrity import as_problems, broken_internal_links, internal_paths
 from articles.management.commands.seed_bench import PREFIX, bench_articles
 from articles.models import Article, ArticleCause, Cause, RelatedLink
+from articles.page import ArticleContent
+from articles.related import related_articles
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.markdown import render_markdown
 from tests.factories import add_cause, add_link, make_article
@@ -89,6 +91,25 @@ class TestSeeding:
         to_drafts = {(article.pk, path) for article, path in links if path in drafts}
         assert to_drafts
         assert {(p.article.pk, p.target) for p in as_problems(broken_internal_links())} == to_drafts
+
+    def test_articles_pin_see_also_links_to_articles_seeded_before_them(self):
+        seed("--articles", "40", "--batch-size", "15")
+        order = list(bench_articles().order_by("pk"))
+        targets = []
+        for n, article in enumerate(order):
+            links = list(article.related_links.order_by("position"))
+            assert (1 <= len(links) <= 3) if n else not links
+            assert [link.position for link in links] == list(range(1, len(links) + 1))
+            for link in links:
+                assert link.target is not None and link.target.pk < article.pk  # across batches
+                assert link.target_title == link.target.title
+            targets += [link.target for link in links]
+        assert {target.status for target in targets} == {"published", "draft"}
+        # Readers see the published ones first in See also.
+        article = next(a for a in order if a.related_links.filter(target__status="published"))
+        content = ArticleContent.from_saved(Article.objects.for_detail().get(pk=article.pk))
+        visible = [link.target for link in article.related_links.visible()]
+        assert related_articles(content)[: len(visible)] == visible
 
     def test_pages_of_seeded_content_render(self, client):
         seed("--articles", "5")

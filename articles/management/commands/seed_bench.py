@@ -35,7 +35,14 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles.links import index as index_links
-from articles.models import Article, ArticleCause, Cause, InternalLink, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleCause,
+    Cause,
+    InternalLink,
+    RelatedLink,
+    TaggedArticle,
+)
 from articles.search import refresh_search_vectors
 from articles.tag_index import published_at, recount, recount_articles
 from articles.tag_index import rebuild as rebuild_tag_index
@@ -52,6 +59,7 @@ CAUSES_PER_ARTICLE = (5, 15)
 QUESTIONS_PER_ARTICLE = (5, 15)
 TAGS_PER_ARTICLE = (2, 6)
 LINKS_PER_ARTICLE = (1, 3)  # to other articles, in the conclusion
+SEE_ALSO_PER_ARTICLE = (1, 3)  # pinned "See also" links (the sample article has 3)
 CAUSE_POOL_SIZE = 400
 TAG_POOL_SIZE = 300
 SENTENCE_POOL_SIZE = 3000
@@ -622,6 +630,7 @@ class Generator:
             "causes": [self._explanation(rng, words, cause) for cause in causes],
             "questions": self._questions(rng, words, causes),
             "tags": self._tags(rng, part, key),
+            "see_also": self._see_also(k),
         }
 
     def _further_reading(self, k):
@@ -640,6 +649,17 @@ class Generator:
             links.append(f"[{title}]({url})")
         *rest, last = links
         return "Read more: " + (f"{', '.join(rest)} and {last}" if rest else last)
+
+    def _see_also(self, k):
+        """Titles of the 1-3 articles seeded before article k (none for the first) that
+        it pins as "See also" links, as the sample article's "See also" lines become.
+        Some are drafts, or were skipped for their title: readers see only the pins to
+        published articles. From an rng of its own, as `_further_reading`."""
+        if k == 0:
+            return []
+        rng = random.Random(f"healthsite bench see also {self.seed} {k}")
+        targets = rng.sample(range(k), min(k, rng.randint(*SEE_ALSO_PER_ARTICLE)))
+        return [self.title(target) for target in targets]
 
     def _explanation(self, rng, words, cause):
         sentences = [fill(rng.choice(EXPLANATIONS), words | {"cause": in_sentence(cause)})]
@@ -691,7 +711,8 @@ def bench_articles():
 class Command(BaseCommand):
     help = (
         "Add N synthetic articles for benchmarks, each with 5-15 causes (from a shared pool of "
-        f"{CAUSE_POOL_SIZE}), 5-15 questions and 2-6 tags (from {TAG_POOL_SIZE}); about 95% "
+        f"{CAUSE_POOL_SIZE}), 5-15 questions, 2-6 tags (from {TAG_POOL_SIZE}) and 1-3 pinned "
+        "See-also links to articles seeded before it; about 95% "
         "are published, over the past five years, the rest are drafts. Bench content has "
         f"slugs starting '{PREFIX}'. Each run adds articles after those already there, "
         "skipping any title another article has, so it never collides; --top-up adds only "
@@ -807,7 +828,7 @@ class Command(BaseCommand):
             fields = {
                 name: value
                 for name, value in spec.items()
-                if name not in {"causes", "questions", "tags"}
+                if name not in {"causes", "questions", "tags", "see_also"}
             }
             for name in Article.markdown_fields:
                 fields[name], fields[f"{name}_html"] = fields[name]
@@ -833,6 +854,8 @@ class Command(BaseCommand):
                 FAQEntry, "article position question answer answer_html created updated", questions
             )
             self._insert(TaggedArticle, "content_object tag published_at", tags)
+        with self._stage("see-also links"):
+            self._pin_see_also(articles, specs)
         with self._stage("topic counts, article total"):
             recount({tag for _, tag, _ in tags})
             recount_articles()  # bulk_create sends no signals
@@ -841,6 +864,22 @@ class Command(BaseCommand):
         with self._stage("index of links"):
             index_links(article.pk for article in articles)
         return {"causes": len(causes), "questions": len(questions), "tags": len(tags)}
+
+    def _pin_see_also(self, articles, specs):
+        """The specs' pinned links, to the articles with those titles (by their slugs);
+        a title no bench article has is kept, pending, as the admin would keep it."""
+        slugs = {title: bench_slug(title) for spec in specs for title in spec["see_also"]}
+        ids = dict(Article.objects.filter(slug__in=set(slugs.values())).values_list("slug", "pk"))
+        links = []
+        for article, spec in zip(articles, specs, strict=True):
+            for position, title in enumerate(spec["see_also"], start=1):
+                target = ids.get(slugs[title])
+                links.append(
+                    RelatedLink(
+                        article=article, target_id=target, target_title=title, position=position
+                    )
+                )
+        RelatedLink.objects.bulk_create(links, batch_size=1000)
 
     def _insert(self, model, names, rows):
         """Insert rows (tuples of `names`' values): COPY on PostgreSQL, bulk_create elsewhere."""
