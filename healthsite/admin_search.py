@@ -40,16 +40,21 @@ class IndexedSearchMixin:
     looks the word up in other tables."""
 
     def get_search_results(self, request, queryset, search_term):
-        limit = SEARCH_IDS_LIMIT
-        if most := connections[queryset.db].features.max_query_params:
-            limit = min(limit, most // 4)  # a few lists, and the rest of the query
+        # Lists of ids take at most half the parameters a query may have (SQLite's
+        # limit), whatever the number of words: the rest is for the rest of the query.
+        most = connections[queryset.db].features.max_query_params
+        room = most // 2 if most else None
         for word in search_words(search_term):
             found = Q()
             for name in self.search_fields:
                 found |= Q(**{f"{name}__icontains": word})
             for lookup, ids in self.search_elsewhere(word).items():
-                listed = list(ids.order_by()[: limit + 1])
-                found |= Q(**{lookup: listed if len(listed) <= limit else ids})
+                listed = list(ids.order_by()[: SEARCH_IDS_LIMIT + 1])
+                if len(listed) <= SEARCH_IDS_LIMIT and (room is None or len(listed) <= room):
+                    found |= Q(**{lookup: listed})
+                    room = None if room is None else room - len(listed)
+                else:
+                    found |= Q(**{lookup: ids})
             queryset = queryset.filter(found)
         return queryset, False  # each row once: no DISTINCT needed
 

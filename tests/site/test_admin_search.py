@@ -2,6 +2,8 @@
 what Django's own search would, without a DISTINCT, and lets PostgreSQL use an
 index for each field."""
 
+import sqlite3
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -77,6 +79,31 @@ def test_long_lists_of_ids_become_subqueries_and_find_the_same(content, model, m
     monkeypatch.setattr(admin_search, "SEARCH_IDS_LIMIT", 0)
     with CaptureQueriesContext(connection) as queries:
         assert {term: found_by(model, term) for term in TERMS} == listed
+    assert any("IN (SELECT" in query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("model", [FAQEntry, Article])
+def test_lists_of_ids_stay_within_the_databases_parameter_limit(content, model, monkeypatch):
+    # SQLite refuses a query with more parameters than its limit; over many
+    # words the lists must leave room for the rest of the query.
+    for n in range(9):
+        article = make_article(title=f"Night sleep {n}", tags=["sleep", "night"])
+        add_faq(article, question=f"Why at night ({n})?").tags.set(["sleep", "night"])
+    listed = {term: found_by(model, term) for term in TERMS}
+    limit = 40
+    monkeypatch.setattr(type(connection.features), "max_query_params", limit)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        previous = connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert {term: found_by(model, term) for term in TERMS} == listed
+            assert found_by(model, "knee night sleep pain at") == found_by(
+                model, "knee night sleep pain at", DJANGOS_SEARCH_FIELDS[model]
+            )
+    finally:
+        if connection.vendor == "sqlite":
+            connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
     assert any("IN (SELECT" in query["sql"] for query in queries)
 
 
