@@ -107,15 +107,31 @@ def test_lists_of_ids_stay_within_the_databases_parameter_limit(content, model, 
     assert any("IN (SELECT" in query["sql"] for query in queries)
 
 
-def test_question_search_finds_by_every_field_each_question_once(content, staff_client):
-    url = reverse("admin:faq_faqentry_changelist")
+def listed(client, model, term):
+    """What the admin list of `model` shows for `term`, found without a DISTINCT."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"q": term})
+    distinct = f'SELECT DISTINCT "{model._meta.db_table}"'  # (taggit's tags prefetch has one)
+    assert not any(distinct in query["sql"] for query in queries), term
+    return response.context["cl"].result_list
 
+
+def plan_of_the_count(client, model, term):
+    """PostgreSQL's plan for the list's count of what `term` finds, as with many rows."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"q": term})
+    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "LIKE" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as with many rows
+        cursor.execute(f"EXPLAIN {count}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_question_search_finds_by_every_field_each_question_once(content, staff_client):
     def found(term):
-        with CaptureQueriesContext(connection) as queries:
-            response = staff_client.get(url, {"q": term})
-        distinct = 'SELECT DISTINCT "faq_faqentry"'  # (taggit's tags prefetch has one)
-        assert not any(distinct in query["sql"] for query in queries), term
-        return sorted(entry.question for entry in response.context["cl"].result_list)
+        return sorted(entry.question for entry in listed(staff_client, FAQEntry, term))
 
     assert found("ibuprofen") == ["Can I take ibuprofen?"]  # the question
     assert found("genetic GP") == ["Is it 50% genetic?"]  # and the answer
@@ -128,14 +144,25 @@ def test_question_search_finds_by_every_field_each_question_once(content, staff_
     assert found("doctors") == ["Who writes this site?"]  # not on an article
 
 
+def test_article_search_finds_every_word_in_titles_or_tags_each_article_once(staff_client):
+    make_article(title="Leg cramps at night", tags=["legs", "leg pain", "sleep"])
+    make_article(title="Restless legs", subtitle="At night", tags=["sleep"])
+    make_article(title="Night sweats", tags=["fever"])
+
+    def found(term):
+        return sorted(article.title for article in listed(staff_client, Article, term))
+
+    assert found("leg") == ["Leg cramps at night", "Restless legs"]
+    assert found("night sleep") == ["Leg cramps at night", "Restless legs"]
+    assert found("night fever") == ["Night sweats"]
+    assert found('"leg pain" night') == ["Leg cramps at night"]
+    assert found("cramps fever") == []
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
-def test_question_search_can_take_each_field_from_its_index(content, staff_client):
-    url = reverse("admin:faq_faqentry_changelist")
-    with CaptureQueriesContext(connection) as queries:
-        staff_client.get(url, {"q": "ibuprofen"})
-    count = next(q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "LIKE" in q["sql"])
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # as with many questions
-        cursor.execute(f"EXPLAIN {count}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+def test_each_field_can_be_read_from_its_index(content, staff_client):
+    plan = plan_of_the_count(staff_client, FAQEntry, "ibuprofen")
     assert "faq_question_upper_trgm" in plan and "faq_answer_upper_trgm" in plan
+    plan = plan_of_the_count(staff_client, Article, "cramp")
+    for field in ("title", "subtitle", "slug"):
+        assert f"article_{field}_upper_trgm" in plan
