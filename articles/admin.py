@@ -16,6 +16,7 @@ from taggit.admin import TagAdmin as TaggitTagAdmin  # imported first, so it is 
 from taggit.models import Tag
 
 from faq.models import FAQEntry
+from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
@@ -68,13 +69,17 @@ class TagListMixin:
         return ", ".join(sorted(tag.name for tag in obj.tags.all()))
 
 
-class ArticleCauseInline(admin.TabularInline):
+class ArticleCauseInline(ChosenAutocompleteInlineMixin, admin.TabularInline):
     model = ArticleCause
     formset = PositionedInlineFormSet
     fields = ["position", "cause", "explanation"]
     autocomplete_fields = ["cause"]
     formfield_overrides = compact_text
     extra = 1
+
+    def get_queryset(self, request):
+        # Each chosen cause is shown from its row, read here (healthsite/admin_autocomplete.py).
+        return super().get_queryset(request).select_related("cause")
 
 
 class FAQEntryInline(admin.StackedInline):
@@ -84,8 +89,12 @@ class FAQEntryInline(admin.StackedInline):
     formfield_overrides = compact_text
     extra = 1
 
+    def get_queryset(self, request):
+        # Every question's tags in one query (faq.models.FAQEntry.tags uses them).
+        return super().get_queryset(request).prefetch_related("tags")
 
-class RelatedLinkInline(ArticleChooserMixin, admin.TabularInline):
+
+class RelatedLinkInline(ChosenAutocompleteInlineMixin, ArticleChooserMixin, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
     formset = PositionedInlineFormSet
@@ -93,6 +102,11 @@ class RelatedLinkInline(ArticleChooserMixin, admin.TabularInline):
     autocomplete_fields = ["target"]
     extra = 1
     verbose_name_plural = "See-also links (pinned, shown first)"
+
+    def get_queryset(self, request):
+        # Each chosen article is shown by its title, read here, and nothing else of it.
+        links = super().get_queryset(request).select_related("target")
+        return links.only(*(f.name for f in RelatedLink._meta.concrete_fields), "target__title")
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

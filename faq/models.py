@@ -2,12 +2,12 @@ import reversion
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from articles.ordering import position_validators
 from healthsite.markdown import MarkdownModel
 from healthsite.slug_urls import site_url
+from healthsite.taggable import TaggableManager
 
 
 class TaggedFAQEntry(TaggedItemBase):

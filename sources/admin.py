@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import models
 
 from articles.ordering import PositionedInlineFormSet
+from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 
 from .checker import check_sources
 from .models import ArticleSource, CauseSource, Source
@@ -63,18 +64,22 @@ class SourceAdmin(admin.ModelAdmin):
         self.message_user(request, str(summary), level)
 
 
-class ArticleSourceInline(admin.TabularInline):
+class SourceChoiceInlineMixin(ChosenAutocompleteInlineMixin):
+    autocomplete_fields = ["source"]
+    extra = 1
+    verbose_name_plural = "References"
+
+    def get_queryset(self, request):
+        # Each chosen source is shown from its row, read here (healthsite/admin_autocomplete.py).
+        return super().get_queryset(request).select_related("source")
+
+
+class ArticleSourceInline(SourceChoiceInlineMixin, admin.TabularInline):
     model = ArticleSource
     formset = PositionedInlineFormSet
     fields = ["position", "source"]
-    autocomplete_fields = ["source"]
-    extra = 1
-    verbose_name_plural = "References"
 
 
-class CauseSourceInline(admin.TabularInline):
+class CauseSourceInline(SourceChoiceInlineMixin, admin.TabularInline):
     model = CauseSource
     fields = ["source"]
-    autocomplete_fields = ["source"]
-    extra = 1
-    verbose_name_plural = "References"

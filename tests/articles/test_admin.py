@@ -3,6 +3,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from taggit.models import Tag
 
 from articles.admin import ArticleAdmin
@@ -10,7 +11,17 @@ from articles.models import Article, Cause, TaggedArticle
 from faq.admin import FAQEntryAdmin
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.pagination import IndexedPaginator
-from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
+from sources.models import Source
+from tests.factories import (
+    add_cause,
+    add_faq,
+    add_link,
+    make_article,
+    make_cause,
+    make_draft,
+    make_user,
+)
+from tests.sources.factories import cite
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +146,57 @@ class TestChangeForm:
         content = staff_client.get(change_url(article)).content.decode()
         assert "Dehydration" in content
         assert "Is it serious?" in content
+
+    def test_change_page_queries_do_not_grow_with_its_rows(self, staff_client):
+        article = make_article(tags=["legs"])
+
+        def add_rows(count):
+            for _ in range(count):
+                add_cause(article)
+                add_faq(article).tags.set(["legs", "sleep"])
+                add_link(article, make_article())
+                cite(article)
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                response = staff_client.get(change_url(article))
+            assert response.status_code == 200
+            return len(captured)
+
+        add_rows(1)
+        queries()  # what Django caches once a process (content types) is read
+        one_of_each = queries()
+        add_rows(9)
+        assert queries() == one_of_each
+        content = staff_client.get(change_url(article)).content.decode()
+        # Each chosen cause and article is still shown by name, each question's tags too.
+        for cause in Cause.objects.filter(article_causes__article=article):
+            assert f'<option value="{cause.pk}" selected>{cause.name}</option>' in content
+        for link in article.related_links.select_related("target"):
+            assert f'<option value="{link.target.pk}" selected>{link.target}</option>' in content
+        for source in Source.objects.all():
+            assert f'<option value="{source.pk}" selected>{escape(source)}</option>' in content
+        assert content.count('value="legs, sleep"') == 10
+
+    def test_a_form_shown_again_shows_the_causes_it_was_sent(self, staff_client):
+        article = make_draft()
+        kept, replaced = add_cause(article, position=1), add_cause(article, position=2)
+        newcomer = make_cause(name="Newcomer")
+        causes, _ = existing_rows(article)
+        causes[1]["cause"] = newcomer.pk
+        data = article_data(
+            causes=causes,
+            initial=(2, 0, 0),
+            title="",  # refused: the form comes back with what was sent
+            slug=article.slug,
+            loaded_token=article.edit_token,
+        )
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 200
+        content = response.content.decode()
+        for shown in (kept.cause, newcomer):
+            assert f'<option value="{shown.pk}" selected>{shown.name}</option>' in content
+        assert f'<option value="{replaced.cause.pk}" selected>' not in content
 
     def test_creates_an_article_with_causes_faq_and_links(self, staff_client):
         dehydration = make_cause(name="Dehydration")

@@ -1,14 +1,17 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles.models import Article
 from sources.admin import ACTION_LIMIT, ArticleSourceInline
 from sources.models import Source
-from tests.factories import make_article, make_user
-from tests.sources.factories import cite, make_source
+from tests.factories import make_article, make_cause, make_user
+from tests.sources.factories import cite, cite_for_cause, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +198,22 @@ class TestReferencesInline:
         formset.save()
 
         assert [r.pk for r in article.article_sources.all()] == [two.pk, one.pk]
+
+    def test_a_causes_change_form_reads_its_sources_with_their_citations(self, staff_client):
+        cause = make_cause()
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                response = staff_client.get(reverse("admin:articles_cause_change", args=[cause.pk]))
+            assert response.status_code == 200
+            return len(captured), response.content.decode()
+
+        cite_for_cause(cause)
+        queries()  # what Django caches once a process (content types) is read
+        one, _ = queries()
+        for _ in range(5):
+            cite_for_cause(cause)
+        six, content = queries()
+        assert six == one
+        for source in Source.objects.all():
+            assert f'<option value="{source.pk}" selected>{escape(source)}</option>' in content

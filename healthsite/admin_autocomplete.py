@@ -1,0 +1,57 @@
+"""Autocomplete fields in admin inlines without a query for each row.
+
+Django's `AutocompleteSelect` renders only the chosen option, and asks the
+database for it in every form: an article's change form asked once for each of
+its causes and pinned links. An inline that reads the chosen rows with its own
+(`select_related`) hands each form's widget the object its instance already
+holds, and the widget shows that instead of asking. When the form shows another
+value (a re-displayed form with errors), the widget asks, as Django's does.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
+
+
+class ChosenAutocompleteSelect(AutocompleteSelect):
+    chosen = None  # the related object the form's instance holds, if it was read
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        to_field = self.field.remote_field.get_related_field().attname
+        shown = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if chosen is None or shown != [str(getattr(chosen, to_field))]:
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        label = self.choices.field.label_from_instance(chosen)
+        chosen_value = getattr(chosen, to_field)
+        options.append(self.create_option(name, chosen_value, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class ChosenFromInstanceForm(forms.ModelForm):
+    """Gives each `ChosenAutocompleteSelect` the related object the instance holds."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # unwrapped from the admin's
+            if not isinstance(widget, ChosenAutocompleteSelect):
+                continue
+            related = self._meta.model._meta.get_field(name)
+            if related.is_cached(self.instance):
+                widget.chosen = getattr(self.instance, name)
+
+
+class ChosenAutocompleteInlineMixin:
+    """For an inline whose `get_queryset()` selects its autocomplete fields' rows."""
+
+    form = ChosenFromInstanceForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ChosenAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
