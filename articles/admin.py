@@ -77,10 +77,6 @@ class ArticleCauseInline(ChosenAutocompleteInlineMixin, admin.TabularInline):
     formfield_overrides = compact_text
     extra = 1
 
-    def get_queryset(self, request):
-        # Each chosen cause is shown from its row, read here (healthsite/admin_autocomplete.py).
-        return super().get_queryset(request).select_related("cause")
-
 
 class FAQEntryInline(admin.StackedInline):
     model = FAQEntry
@@ -104,8 +100,8 @@ class RelatedLinkInline(ChosenAutocompleteInlineMixin, ArticleChooserMixin, admi
     verbose_name_plural = "See-also links (pinned, shown first)"
 
     def get_queryset(self, request):
-        # Each chosen article is shown by its title, read here, and nothing else of it.
-        links = super().get_queryset(request).select_related("target")
+        # Each chosen article is shown by its title: nothing else of it is read.
+        links = super().get_queryset(request)
         return links.only(*(f.name for f in RelatedLink._meta.concrete_fields), "target__title")
 
 

@@ -4,7 +4,8 @@ Django's `AutocompleteSelect` renders only the chosen option, and asks the
 database for it in every form: an article's change form asked once for each of
 its causes and pinned links. An inline that reads the chosen rows with its own
 (`select_related`) hands each form's widget the object its instance already
-holds, and the widget shows that instead of asking. When the form shows another
+holds, and the widget shows that instead of asking
+(`ChosenAutocompleteInlineMixin` does both). When the form shows another
 value (a re-displayed form with errors), the widget asks, as Django's does.
 """
 
@@ -18,14 +19,14 @@ class ChosenAutocompleteSelect(AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
         chosen = self.chosen
         to_field = self.field.remote_field.get_related_field().attname
+        chosen_value = chosen and getattr(chosen, to_field)
         shown = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if chosen is None or shown != [str(getattr(chosen, to_field))]:
+        if chosen is None or shown != [str(chosen_value)]:
             return super().optgroups(name, value, attr)
         options = []
         if not self.is_required:
             options.append(self.create_option(name, "", "", False, 0))
         label = self.choices.field.label_from_instance(chosen)
-        chosen_value = getattr(chosen, to_field)
         options.append(self.create_option(name, chosen_value, label, True, len(options)))
         return [(None, options, 0)]
 
@@ -45,9 +46,13 @@ class ChosenFromInstanceForm(forms.ModelForm):
 
 
 class ChosenAutocompleteInlineMixin:
-    """For an inline whose `get_queryset()` selects its autocomplete fields' rows."""
+    """An inline that reads its autocomplete fields' chosen rows with its own and
+    shows them from there."""
 
     form = ChosenFromInstanceForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.get_autocomplete_fields(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

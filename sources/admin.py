@@ -69,10 +69,6 @@ class SourceChoiceInlineMixin(ChosenAutocompleteInlineMixin):
     extra = 1
     verbose_name_plural = "References"
 
-    def get_queryset(self, request):
-        # Each chosen source is shown from its row, read here (healthsite/admin_autocomplete.py).
-        return super().get_queryset(request).select_related("source")
-
 
 class ArticleSourceInline(SourceChoiceInlineMixin, admin.TabularInline):
     model = ArticleSource
