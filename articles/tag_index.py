@@ -202,6 +202,7 @@ def _read_stored_state(sender, instance, **kwargs):
     # Whether it was published, to move the total only when that changes (on save)
     # or when it goes (on delete). Read from the row, under its lock: a concurrent
     # change is then seen, not missed, and a stale instance is not believed.
+    # Kept on the instance until its next save: the page cache reads it too.
     saved = Article.objects.filter(pk=instance.pk) if instance.pk else Article.objects.none()
     if connection.in_atomic_block:  # as in Article.save, loaddata and revision restores
         saved = saved.select_for_update()
@@ -210,7 +211,7 @@ def _read_stored_state(sender, instance, **kwargs):
 
 
 def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    was_published = instance.__dict__.pop("_was_published", None)
+    was_published = instance.__dict__.get("_was_published")
     if update_fields is None or "status" in update_fields:
         is_published = instance.status == Article.Status.PUBLISHED
     elif "publish_at" in update_fields:
@@ -234,7 +235,7 @@ def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 
 
 def _article_deleted(sender, instance, **kwargs):
-    if instance.__dict__.pop("_was_published", False):
+    if instance.__dict__.get("_was_published", False):
         count_in_total(-1)
 
 

@@ -9,6 +9,12 @@ rare next to reads. Time changes pages too: a scheduled article appears at
 its publish time, and review notes change at midnight, so no page is kept
 past the next of those moments.
 
+Work on an article no reader can see keeps the cache: saving a draft (or one
+in review, or archived) that was not published before the save either, and
+saving or deleting its causes, questions, links, tags, references, redirects
+and sign-offs (`seen_by_readers()`). Editors save drafts all day; each save
+used to make every page of the site render afresh.
+
 Only anonymous GET and HEAD requests are cached (a session cookie means a
 logged-in editor, who must see the truth); the admin and previews never are.
 
@@ -56,15 +62,73 @@ def generation():
     return value
 
 
-def content_changed(**kwargs):
-    """Receiver for every content model: all cached pages are out of date.
+def content_changed(sender, instance=None, **kwargs):
+    """Receiver for every content model: all cached pages are out of date,
+    unless no reader can see the change (`seen_by_readers()`).
 
     Bumped at once, and again when the transaction commits: a reader who
     rendered the old content before the commit filed it under the generation
     that the second bump retires.
     """
+    if instance is not None and not seen_by_readers(instance, saved="action" not in kwargs):
+        return
     _bump()
     transaction.on_commit(_bump)
+
+
+# Rows that belong to one article, and their key to it. No reader sees them
+# while the article is unpublished. A question without an article is site-wide.
+ARTICLE_KEYS = {
+    "articles.ArticleCause": "article_id",
+    "articles.RelatedLink": "article_id",
+    "articles.SlugRedirect": "article_id",
+    "articles.TaggedArticle": "content_object_id",
+    "faq.FAQEntry": "article_id",
+    "reviews.SignOff": "article_id",
+    "sources.ArticleSource": "article_id",
+}
+
+
+def seen_by_readers(instance, *, saved=True):
+    """Whether saving or deleting `instance` (`saved`), or changing its tags
+    (not `saved`), can change a page readers see.
+
+    An article's own save or delete can if it is published or was until then
+    (its stored status, read under the row's lock as the save began, by
+    `articles.tag_index`). A row of an article, or a change to an article's
+    or a question's tags, can if that article is published now: its status is
+    read from the database (under the row's lock inside a transaction, so no
+    one publishes it unseen before this commits), not from an instance that
+    may be stale. Anything unknown can.
+    """
+    from articles.models import Article
+    from faq.models import FAQEntry, TaggedFAQEntry
+
+    if isinstance(instance, Article):
+        if saved:
+            was_published = instance.__dict__.get("_was_published", True)
+            return was_published or instance.status == Article.Status.PUBLISHED
+        return _published_now(instance.pk)
+    if isinstance(instance, TaggedFAQEntry):
+        instance = FAQEntry.objects.filter(pk=instance.content_object_id).first()
+        if instance is None:
+            return True
+    key = ARTICLE_KEYS.get(instance._meta.label)
+    if key is None:
+        return True
+    article_id = getattr(instance, key)
+    return article_id is None or _published_now(article_id)
+
+
+def _published_now(article_id):
+    """Whether the article's row says published (scheduled ones too); True if it is gone."""
+    from articles.models import Article
+
+    row = Article.objects.filter(pk=article_id)
+    if transaction.get_connection().in_atomic_block:
+        row = row.select_for_update()
+    status = row.values_list("status", flat=True).first()
+    return status in (None, Article.Status.PUBLISHED)
 
 
 def _bump():

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -10,10 +11,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, SlugRedirect
 from healthsite.page_cache import POLICY_NONCE
-from tests.factories import add_cause, add_faq, add_link, make_article, make_cause, make_user
+from reviews.models import SignOff
+from tests.factories import (
+    add_cause,
+    add_faq,
+    add_link,
+    make_article,
+    make_cause,
+    make_draft,
+    make_user,
+)
 from tests.forms import admin_form
+from tests.sources.factories import cite, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +191,17 @@ class TestNeverStale:
         article.tags.add("nightlife")
         assert shows(client, url, "nightlife")
 
+    def test_its_references_and_site_wide_questions(self, client):
+        article = make_article()
+        url = article.get_absolute_url()
+        source = make_source(title="Leg cramps: a review")
+        assert not shows(client, url, "Leg cramps: a review")
+        cite(article, source)
+        assert shows(client, url, "Leg cramps: a review")
+        assert not shows(client, reverse("faq:list"), "Who writes these pages?")
+        add_faq(question="Who writes these pages?")
+        assert shows(client, reverse("faq:list"), "Who writes these pages?")
+
     def test_a_renamed_cause(self, client):
         cause = make_cause(name="Dehydration")
         article = make_article()
@@ -262,3 +284,100 @@ class TestDerivedData:
         data["tags"] = ["sleep"]
         preview = staff_client.post(reverse("articles:preview", args=[article.pk]), data)
         assert "Knee pain" not in preview.content.decode()
+
+
+def served_from_the_cache(client, urls):
+    """The urls not served from the cache (each was, before the step asked about)."""
+    return [url for url in urls if fetch(client, url)[0] != "hit"]
+
+
+class TestWorkReadersCannotSee:
+    """Editors work on drafts all day: that keeps the cached pages, since
+    nothing of a draft is on them. Publishing it empties the cache."""
+
+    @pytest.fixture
+    def site(self, db):
+        article = make_article(title="Cramps", tags=["legs"])
+        site = SimpleNamespace(
+            article=article,
+            cause=make_cause(name="Heat"),
+            source=make_source(title="A review"),
+            reviewer=make_user(),
+            reader=Client(),  # anonymous, even beside `staff_client`
+            urls=[
+                reverse("home"),
+                reverse("articles:list"),
+                article.get_absolute_url(),
+                reverse("articles:tag", args=["legs"]),
+                reverse("faq:list"),
+                reverse("feed"),
+            ],
+        )
+        site.urls.append(site.cause.get_absolute_url())
+        site.fetch_all = lambda: [fetch(site.reader, url) for url in site.urls]
+        site.not_cached = lambda: served_from_the_cache(site.reader, site.urls)
+        site.fetch_all()
+        return site
+
+    def test_a_draft_and_everything_in_it(self, site):
+        draft = make_draft(title="Night cramps", tags=["legs"])
+        assert site.not_cached() == [], "a new draft"
+        listing = add_cause(draft, site.cause)
+        listing.explanation = "Hot nights."
+        listing.save()
+        assert site.not_cached() == [], "its causes"
+        entry = add_faq(draft, question="Is it serious?")
+        entry.tags.add("legs")
+        assert site.not_cached() == [], "its questions and their tags"
+        add_link(draft, site.article)
+        cite(draft, site.source)
+        SlugRedirect.objects.create(old_slug="night-leg-cramps", article=draft)
+        assert site.not_cached() == [], "its links, references and redirects"
+        draft.status = Article.Status.IN_REVIEW
+        draft.save()
+        SignOff.objects.create(article=draft, reviewer=site.reviewer, fingerprint="0" * 64)
+        assert site.not_cached() == [], "its review"
+        entry.delete()
+        draft.delete()
+        assert site.not_cached() == [], "deleting it"
+
+    def test_a_new_tag_empties_the_cache(self, site):
+        # Tags are shared: a new one can bring a dead /tags/ link on a page to life
+        # (articles/integrity.py).
+        make_draft().tags.add("sleep")
+        assert site.not_cached() == site.urls
+
+    def test_publishing_the_draft_empties_the_cache(self, site):
+        draft = make_draft(title="Night cramps", tags=["legs"])
+        draft.status = Article.Status.PUBLISHED
+        draft.save()
+        assert site.not_cached() == site.urls
+
+    def test_unpublishing_an_article_empties_the_cache(self, site):
+        site.article.status = Article.Status.DRAFT
+        site.article.save()
+        assert site.reader.get(site.article.get_absolute_url()).status_code == 404
+        lists = [reverse("home"), reverse("articles:list")]
+        assert served_from_the_cache(site.reader, lists) == lists
+
+    def test_an_article_published_since_it_was_read_is_not_taken_for_a_draft(self, site):
+        draft = make_draft(title="Night cramps")
+        published = Article.objects.get(pk=draft.pk)
+        published.status = Article.Status.PUBLISHED
+        published.save()
+        url = published.get_absolute_url()
+        assert not shows(site.reader, url, "Heat")
+        add_cause(draft, site.cause)  # `draft` still says "draft"
+        assert shows(site.reader, url, "Heat")
+
+    def test_saving_a_draft_in_the_admin(self, staff_client, site):
+        draft = make_draft(title="Night cramps", tags=["legs"])
+        add_cause(draft, site.cause)
+        add_faq(draft)
+        url = reverse("admin:articles_article_change", args=[draft.pk])
+        data = admin_form(staff_client.get(url))
+        data["summary"] = "A new introduction."
+        site.fetch_all()
+        assert staff_client.post(url, data).status_code == 302
+        assert Article.objects.get(pk=draft.pk).summary == "A new introduction."
+        assert site.not_cached() == []
