@@ -33,7 +33,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -96,10 +96,11 @@ def seen_by_readers(instance, *, saved=True):
     An article's own save or delete can if it is published or was until then
     (its stored status, read under the row's lock as the save began, by
     `articles.tag_index`). A row of an article, or a change to an article's
-    or a question's tags, can if that article is published now: its status is
-    read from the database (under the row's lock inside a transaction, so no
-    one publishes it unseen before this commits), not from an instance that
-    may be stale. Anything unknown can.
+    or a question's tags, can if that article is published now, or the one
+    the row belonged to until then is: their status is read from the database
+    (under the row's lock inside a transaction, so no one publishes one unseen
+    before this commits), not from an instance that may be stale. A site-wide
+    question can, and so can anything unknown.
     """
     from articles.models import Article
     from faq.models import FAQEntry, TaggedFAQEntry
@@ -116,8 +117,37 @@ def seen_by_readers(instance, *, saved=True):
     key = ARTICLE_KEYS.get(instance._meta.label)
     if key is None:
         return True
-    article_id = getattr(instance, key)
-    return article_id is None or _published_now(article_id)
+    # The article it belongs to, and the one it belonged to in the database
+    # (a question can move to another article, or from the site-wide FAQ).
+    article_ids = {getattr(instance, key), *instance.__dict__.get("_stored_article_ids", ())}
+    if None in article_ids or _looks_published(instance, key):
+        return True  # a wrong "yes" costs one needless bump; a wrong "no", a stale page
+    return any(_published_now(pk) for pk in article_ids)
+
+
+def _looks_published(instance, key):
+    """Whether what is in memory says the row's article is published: its copy
+    of the publish time (`articles.tag_index`), or the article it holds."""
+    if getattr(instance, "published_at", None) is not None:
+        return True
+    from articles.models import Article
+
+    field = instance._meta.get_field(key.removesuffix("_id"))
+    article = field.get_cached_value(instance, None)
+    return article is not None and article.status == Article.Status.PUBLISHED
+
+
+def _read_stored_article(sender, instance, **kwargs):
+    """Before a row of an article is saved: the article its stored row belongs
+    to (none for a new row), read under the row's lock."""
+    if instance.pk is None or instance._state.adding:
+        instance._stored_article_ids = ()
+        return
+    key = ARTICLE_KEYS[sender._meta.label]
+    row = sender._base_manager.filter(pk=instance.pk)
+    if transaction.get_connection().in_atomic_block:
+        row = row.select_for_update()
+    instance._stored_article_ids = tuple(row.values_list(key, flat=True))
 
 
 def _published_now(article_id):
@@ -165,6 +195,9 @@ def connect_receivers():
         model = apps.get_model(label)
         post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
+    for label in ARTICLE_KEYS:
+        model = apps.get_model(label)
+        pre_save.connect(_read_stored_article, sender=model, dispatch_uid=f"page-cache-pre-{label}")
     for label in ("articles.TaggedArticle", "articles.TaggedCause", "faq.TaggedFAQEntry"):
         m2m_changed.connect(
             content_changed, sender=apps.get_model(label), dispatch_uid=f"page-cache-m2m-{label}"

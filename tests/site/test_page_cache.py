@@ -7,11 +7,15 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, SlugRedirect
+from faq.models import FAQEntry
 from healthsite.page_cache import POLICY_NONCE
 from reviews.models import SignOff
 from tests.factories import (
@@ -370,14 +374,48 @@ class TestWorkReadersCannotSee:
         add_cause(draft, site.cause)  # `draft` still says "draft"
         assert shows(site.reader, url, "Heat")
 
+    def test_a_question_moved_into_a_draft_leaves_the_page_it_was_on(self, site):
+        draft = make_draft()
+        shown = add_faq(site.article, question="Is it serious?")
+        site_wide = add_faq(question="Who writes these pages?")
+        assert shows(site.reader, site.article.get_absolute_url(), "Is it serious?")
+        assert shows(site.reader, reverse("faq:list"), "Who writes these pages?")
+        for position, entry in enumerate((shown, site_wide), start=1):
+            moved = FAQEntry.objects.get(pk=entry.pk)  # as a form would load it
+            moved.article, moved.position = draft, position
+            moved.save()
+        assert not shows(site.reader, site.article.get_absolute_url(), "Is it serious?")
+        assert not shows(site.reader, reverse("faq:list"), "Who writes these pages?")
+
+    def test_rows_of_published_articles_are_not_looked_up_again(self, site):
+        # Deleting a tag deletes its taggings one by one: each says by its copy
+        # of the publish time that its article is published, so no query asks.
+        make_article(tags=["legs"])
+        make_article(tags=["legs"])
+        with CaptureQueriesContext(connection) as queries:
+            Tag.objects.get(slug="legs").delete()
+        asked = [q["sql"] for q in queries if 'SELECT "articles_article"."status"' in q["sql"]]
+        assert asked == []
+        lists = [reverse("home"), reverse("articles:list")]
+        assert served_from_the_cache(site.reader, lists) == lists
+
     def test_saving_a_draft_in_the_admin(self, staff_client, site):
         draft = make_draft(title="Night cramps", tags=["legs"])
         add_cause(draft, site.cause)
         add_faq(draft)
         url = reverse("admin:articles_article_change", args=[draft.pk])
         data = admin_form(staff_client.get(url))
-        data["summary"] = "A new introduction."
+        data["summary"] = ["A new introduction."]
+        data["article_causes-0-explanation"] = ["Hot nights."]
+        data["faq_entries-0-answer"] = ["Rarely."]
+        data["tags"] = ["legs, sleep problems"]  # one it had, and one it had not
+        site.fetch_all()
+        Tag.objects.create(name="sleep problems")  # made earlier, by another editor
         site.fetch_all()
         assert staff_client.post(url, data).status_code == 302
-        assert Article.objects.get(pk=draft.pk).summary == "A new introduction."
+        draft.refresh_from_db()
+        assert draft.summary == "A new introduction."
+        assert draft.article_causes.get().explanation == "Hot nights."
+        assert draft.faq_entries.get().answer == "Rarely."
+        assert sorted(draft.tags.names()) == ["legs", "sleep problems"]
         assert site.not_cached() == []
