@@ -31,7 +31,9 @@ def related_articles(content, limit=None):
     which was a third of the database's work for the page.
     """
     limit = int(settings.SEE_ALSO_COUNT if limit is None else limit)
-    pinned = list(content.pinned[:limit])
+    # Every pin, not the first `limit`: one to an article readers cannot see
+    # (a draft) takes no place, so no draft changes a published page.
+    pinned = list(content.pinned)
     tag_ids = sorted({tag.pk for tag in content.tags if tag.pk})
     if not (pinned or tag_ids) or limit <= 0:
         return []

@@ -128,6 +128,20 @@ class TestRelatedArticles:
         make_article(title="By tag", tags=["a"])
         assert titles(related_articles(for_detail(article))) == ["Live pin", "By tag"]
 
+    def test_a_pin_to_a_draft_takes_no_place_among_the_pins(self, settings):
+        # Else a draft given the title of a pending pin (which then points at
+        # it), or deleted, would change which pins a published page shows.
+        settings.SEE_ALSO_COUNT = 2
+        article = make_article(tags=["a"])
+        add_link(article, make_draft(title="Draft pin"))
+        add_link(article, make_article(title="First live pin"))
+        add_link(article, make_article(title="Second live pin"))
+        make_article(title="By tag", tags=["a"])
+        assert titles(related_articles(for_detail(article))) == [
+            "First live pin",
+            "Second live pin",
+        ]
+
     def test_pins_alone_keep_their_order(self):
         article = make_article()
         for title in ("Second", "First"):
