@@ -185,11 +185,17 @@ ARTICLE_KEY = {TaggedArticle: "content_object", ArticleCause: "article"}
 
 
 def _row_saved(sender, instance, **kwargs):
-    try:
-        article = getattr(instance, ARTICLE_KEY[sender])
-    except Article.DoesNotExist:  # a fixture row whose article comes later
-        return
-    instance.published_at = published_at(article)
+    # From the article's row, under its lock, not from an article in memory,
+    # which may be stale: one that says "published" when it no longer is
+    # would list a draft on tag and cause pages. A fixture row whose article
+    # comes later gets its time when the article is saved (`_article_saved`).
+    key = ARTICLE_KEY[sender]
+    rows = Article.objects.filter(pk=getattr(instance, f"{key}_id"))
+    if connection.in_atomic_block:
+        rows = rows.select_for_update()
+    stored = rows.values_list("status", "publish_at").first()
+    is_published = stored is not None and stored[0] == Article.Status.PUBLISHED
+    instance.published_at = stored[1] if is_published else None
 
 
 def _tagging_changed(sender, instance, **kwargs):

@@ -251,6 +251,18 @@ class TestArticleTotal:
         assert_index_is_true()
         assert tag_counts() == {}
 
+    def test_a_row_added_through_a_stale_instance_goes_by_the_stored_state(self, client):
+        cramp = make_cause(name="Cramp")
+        article = make_article(tags=["legs"])
+        stale = Article.objects.get(pk=article.pk)
+        article.status = Article.Status.DRAFT
+        article.save()
+        add_cause(stale, cramp)  # still "published" in memory
+        stale.tags.add("sleep")
+        assert_index_is_true()
+        assert list(client.get(cramp.get_absolute_url()).context["object_list"]) == []
+        assert tag_counts() == {}
+
     def test_a_total_never_counted_is_counted_and_never_goes_below_0(self):
         first = make_article()
         ArticleTotal.objects.all().delete()  # as after loading rows by other means
