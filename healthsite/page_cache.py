@@ -33,7 +33,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -70,7 +70,8 @@ def content_changed(sender, instance=None, **kwargs):
     rendered the old content before the commit filed it under the generation
     that the second bump retires.
     """
-    if instance is not None and not seen_by_readers(instance, saved="action" not in kwargs):
+    saved = "action" not in kwargs  # else taggit's m2m_changed: tags added or removed
+    if instance is not None and _in_transaction() and not seen_by_readers(instance, saved):
         return
     _bump()
     transaction.on_commit(_bump)
@@ -89,18 +90,23 @@ ARTICLE_KEYS = {
 }
 
 
-def seen_by_readers(instance, *, saved=True):
+def seen_by_readers(instance, saved=True):
     """Whether saving or deleting `instance` (`saved`), or changing its tags
-    (not `saved`), can change a page readers see.
+    (not `saved`), inside a transaction, can change a page readers see.
 
     An article's own save or delete can if it is published or was until then
     (its stored status, read under the row's lock as the save began, by
-    `articles.tag_index`). A row of an article, or a change to an article's
-    or a question's tags, can if that article is published now, or the one
-    the row belonged to until then is: their status is read from the database
-    (under the row's lock inside a transaction, so no one publishes one unseen
-    before this commits), not from an instance that may be stale. A site-wide
-    question can, and so can anything unknown.
+    `articles.tag_index`). A row of an article can if that article is
+    published, or the one its stored row belonged to until then is (a question
+    can move to another article, or from the site-wide FAQ). Every status and
+    stored row is read from the database under the row's lock, so no one
+    publishes or moves it unseen before this commits, and an instance that
+    may be stale is believed only when it says "published" (a wrong "yes"
+    costs one needless bump; a wrong "no" would leave a page stale). A
+    site-wide question can, and so can anything unknown.
+
+    Outside a transaction nothing can be locked, so `content_changed` does not
+    ask: every change there empties the cache.
     """
     from articles.models import Article
     from faq.models import FAQEntry, TaggedFAQEntry
@@ -110,19 +116,25 @@ def seen_by_readers(instance, *, saved=True):
             was_published = instance.__dict__.get("_was_published", True)
             return was_published or instance.status == Article.Status.PUBLISHED
         return _published_now(instance.pk)
-    if isinstance(instance, TaggedFAQEntry):
-        instance = FAQEntry.objects.filter(pk=instance.content_object_id).first()
-        if instance is None:
-            return True
+    if isinstance(instance, TaggedFAQEntry) or (isinstance(instance, FAQEntry) and not saved):
+        # A question's tags: its article as stored now.
+        entry = instance.content_object_id if isinstance(instance, TaggedFAQEntry) else instance.pk
+        article_ids = _locked(FAQEntry._base_manager.filter(pk=entry), "article_id")
+        return not article_ids or None in article_ids or any(map(_published_now, article_ids))
     key = ARTICLE_KEYS.get(instance._meta.label)
-    if key is None:
+    if key is None or instance.__dict__.get("_was_seen", True):
         return True
-    # The article it belongs to, and the one it belonged to in the database
-    # (a question can move to another article, or from the site-wide FAQ).
-    article_ids = {getattr(instance, key), *instance.__dict__.get("_stored_article_ids", ())}
-    if None in article_ids or _looks_published(instance, key):
-        return True  # a wrong "yes" costs one needless bump; a wrong "no", a stale page
-    return any(_published_now(pk) for pk in article_ids)
+    article_id = getattr(instance, key)
+    return article_id is None or _looks_published(instance, key) or _published_now(article_id)
+
+
+def _in_transaction():
+    return transaction.get_connection().in_atomic_block
+
+
+def _locked(queryset, field):
+    """The values of `field` in the rows, read under their lock."""
+    return set(queryset.select_for_update().values_list(field, flat=True))
 
 
 def _looks_published(instance, key):
@@ -137,28 +149,28 @@ def _looks_published(instance, key):
     return article is not None and article.status == Article.Status.PUBLISHED
 
 
-def _read_stored_article(sender, instance, **kwargs):
-    """Before a row of an article is saved: the article its stored row belongs
-    to (none for a new row), read under the row's lock."""
-    if instance.pk is None or instance._state.adding:
-        instance._stored_article_ids = ()
-        return
+def _remember_whether_seen(sender, instance, **kwargs):
+    """Before a row of an article is saved or deleted: whether readers see it
+    as it is stored now (`_was_seen`), read under the row's lock. A row loaded
+    by `loaddata` or a revision's revert is new to Django but may be stored
+    already: any row with a primary key is read."""
     key = ARTICLE_KEYS[sender._meta.label]
-    row = sender._base_manager.filter(pk=instance.pk)
-    if transaction.get_connection().in_atomic_block:
-        row = row.select_for_update()
-    instance._stored_article_ids = tuple(row.values_list(key, flat=True))
+    if instance.pk is None:
+        instance._was_seen = False
+    elif not _in_transaction() or _looks_published(instance, key):
+        instance._was_seen = True  # outside a transaction, every change empties the cache
+    else:
+        stored = _locked(sender._base_manager.filter(pk=instance.pk), key)
+        instance._was_seen = None in stored or any(map(_published_now, stored))
 
 
 def _published_now(article_id):
-    """Whether the article's row says published (scheduled ones too); True if it is gone."""
+    """Whether the article's row says published (scheduled ones too), read
+    under its lock; True if it is gone."""
     from articles.models import Article
 
-    row = Article.objects.filter(pk=article_id)
-    if transaction.get_connection().in_atomic_block:
-        row = row.select_for_update()
-    status = row.values_list("status", flat=True).first()
-    return status in (None, Article.Status.PUBLISHED)
+    status = _locked(Article._base_manager.filter(pk=article_id), "status")
+    return not status or Article.Status.PUBLISHED in status
 
 
 def _bump():
@@ -197,7 +209,8 @@ def connect_receivers():
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
     for label in ARTICLE_KEYS:
         model = apps.get_model(label)
-        pre_save.connect(_read_stored_article, sender=model, dispatch_uid=f"page-cache-pre-{label}")
+        for signal in (pre_save, pre_delete):
+            signal.connect(_remember_whether_seen, sender=model, dispatch_uid=f"page-cache-{label}")
     for label in ("articles.TaggedArticle", "articles.TaggedCause", "faq.TaggedFAQEntry"):
         m2m_changed.connect(
             content_changed, sender=apps.get_model(label), dispatch_uid=f"page-cache-m2m-{label}"

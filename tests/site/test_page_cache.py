@@ -6,12 +6,16 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import reversion
 import time_machine
+from django.core import serializers
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, SlugRedirect
@@ -387,6 +391,61 @@ class TestWorkReadersCannotSee:
         assert not shows(site.reader, site.article.get_absolute_url(), "Is it serious?")
         assert not shows(site.reader, reverse("faq:list"), "Who writes these pages?")
 
+    def test_a_question_deleted_through_a_stale_instance(self, site):
+        entry = add_faq(make_draft(), question="Is it serious?")  # held by a form, say
+        moved = FAQEntry.objects.get(pk=entry.pk)  # meanwhile another editor moves it
+        moved.article, moved.position = site.article, 1
+        moved.save()
+        url = site.article.get_absolute_url()
+        assert shows(site.reader, url, "Is it serious?")
+        entry.delete()  # its article in memory: the draft
+        assert not shows(site.reader, url, "Is it serious?")
+
+    def test_a_question_moved_back_by_a_restored_backup(self, site):
+        # loaddata saves rows "raw", new to Django though their rows are stored.
+        draft, url = make_draft(), site.article.get_absolute_url()
+        entry = add_faq(site.article, question="Is it serious?")
+        assert shows(site.reader, url, "Is it serious?")
+        (restored,) = serializers.deserialize("json", serializers.serialize("json", [entry]))
+        restored.object.article = draft
+        restored.save()
+        assert not shows(site.reader, url, "Is it serious?")
+
+    def test_a_question_taken_back_by_reverting_a_drafts_revision(self, site):
+        draft, url = make_draft(), site.article.get_absolute_url()
+        entry = add_faq(draft, question="Is it serious?")
+        with reversion.create_revision():
+            draft.save()  # the revision holds the question, in the draft
+        moved = FAQEntry.objects.get(pk=entry.pk)
+        moved.article, moved.position = site.article, 1
+        moved.save()
+        assert shows(site.reader, url, "Is it serious?")
+        Version.objects.get_for_object(draft).first().revision.revert()
+        assert FAQEntry.objects.get(pk=entry.pk).article == draft
+        assert not shows(site.reader, url, "Is it serious?")
+
+    def test_a_draft_taking_a_pins_title_or_deleted_leaves_pages_as_they_were(self, site, settings):
+        settings.SEE_ALSO_COUNT = 2
+        article, url = site.article, site.article.get_absolute_url()
+        add_link(article, target_title="Night cramps")  # waits for an article of that title
+        add_link(article, make_article(title="Knee pain"))
+        add_link(article, make_article(title="Sore feet"))
+        site.fetch_all()
+        _, before = fetch(site.reader, url)
+        assert "Knee pain" in before and "Sore feet" in before
+
+        def unchanged():
+            cached = site.not_cached() == []
+            cache.clear()
+            fresh = fetch(site.reader, url) == ("miss", before)
+            site.fetch_all()
+            return cached and fresh
+
+        draft = make_draft(title="Night cramps")  # the pin now points at it
+        assert unchanged()
+        draft.delete()  # the pin waits again
+        assert unchanged()
+
     def test_rows_of_published_articles_are_not_looked_up_again(self, site):
         # Deleting a tag deletes its taggings one by one: each says by its copy
         # of the publish time that its article is published, so no query asks.
@@ -419,3 +478,16 @@ class TestWorkReadersCannotSee:
         assert draft.faq_entries.get().answer == "Rarely."
         assert sorted(draft.tags.names()) == ["legs", "sleep problems"]
         assert site.not_cached() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_every_change_empties_the_cache():
+    # Nothing can be locked there: a question of a draft could be moved into
+    # a published article between reading where it is and saving it.
+    reader, draft = Client(), make_draft()
+    entry = add_faq(draft)
+    url = make_article().get_absolute_url()
+    fetch(reader, url)
+    entry.answer = "Rarely."
+    entry.save()
+    assert fetch(reader, url)[0] == "miss"
