@@ -50,8 +50,10 @@ def related_articles(content, limit=None):
             CANDIDATES_OF_A_TAG.format(tagged=tagged, n=n, limit=per_tag)
             for n in range(len(tag_ids))
         )
-        # Pinned articles may be candidates too: enough of the rest to fill the list.
-        chosen.append(MOST_SHARED.format(newest=newest, limit=limit + len(pinned)))
+        # `limit` candidates fill the list whichever pins readers see: if k of
+        # them are pins, k pins are shown and limit - k are left. Not more with
+        # more pins: a pin to a draft would then change which articles show.
+        chosen.append(MOST_SHARED.format(newest=newest, limit=limit))
         params += [value for tag_id in tag_ids for value in (tag_id, now, this)]
     order = []
     if pinned:  # pins first, in their order

@@ -142,6 +142,18 @@ class TestRelatedArticles:
             "Second live pin",
         ]
 
+    def test_a_pin_to_a_draft_changes_nothing_among_the_rest(self, settings):
+        # The candidates are ranked within each tag's newest, the page by every
+        # shared tag: taking more candidates for more pins changed the page.
+        settings.SEE_ALSO_COUNT = 1
+        settings.SEE_ALSO_CANDIDATES_PER_TAG = 1
+        make_article(title="Old, two tags", tags=["a", "b"], publish_at=days_ago(3))
+        make_article(title="New, one tag", tags=["a"], publish_at=days_ago(1))
+        article = make_article(tags=["a", "b"], publish_at=days_ago(5))
+        before = titles(related_articles(for_detail(article)))
+        add_link(article, make_draft(title="Draft pin"))
+        assert titles(related_articles(for_detail(article))) == before
+
     def test_pins_alone_keep_their_order(self):
         article = make_article()
         for title in ("Second", "First"):
