@@ -77,8 +77,9 @@ def content_changed(sender, instance=None, **kwargs):
     transaction.on_commit(_bump)
 
 
-# Rows that belong to one article, and their key to it. No reader sees them
-# while the article is unpublished. A question without an article is site-wide.
+# Rows that belong to one article, and their key to it (a question's tagging
+# belongs to the question's). No reader sees them while the article is
+# unpublished. A question without an article is site-wide.
 ARTICLE_KEYS = {
     "articles.ArticleCause": "article_id",
     "articles.RelatedLink": "article_id",
@@ -116,16 +117,29 @@ def seen_by_readers(instance, saved=True):
             was_published = instance.__dict__.get("_was_published", True)
             return was_published or instance.status == Article.Status.PUBLISHED
         return _published_now(instance.pk)
-    if isinstance(instance, TaggedFAQEntry) or (isinstance(instance, FAQEntry) and not saved):
-        # A question's tags: its article as stored now.
-        entry = instance.content_object_id if isinstance(instance, TaggedFAQEntry) else instance.pk
-        article_ids = _locked(FAQEntry._base_manager.filter(pk=entry), "article_id")
-        return not article_ids or None in article_ids or any(map(_published_now, article_ids))
+    if isinstance(instance, FAQEntry) and not saved:  # a question's tags
+        return _seen(_articles_of_questions([instance.pk]))
+    if instance.__dict__.get("_was_seen", True):
+        return True
+    if isinstance(instance, TaggedFAQEntry):
+        return _seen(_articles_of_questions([instance.content_object_id]))
     key = ARTICLE_KEYS.get(instance._meta.label)
-    if key is None or instance.__dict__.get("_was_seen", True):
+    if key is None:
         return True
     article_id = getattr(instance, key)
     return article_id is None or _looks_published(instance, key) or _published_now(article_id)
+
+
+def _seen(article_ids):
+    """Whether readers see rows of these articles (None: a site-wide question);
+    yes when there are none (the row is gone: nothing to go by)."""
+    return not article_ids or None in article_ids or any(map(_published_now, article_ids))
+
+
+def _articles_of_questions(question_ids):
+    from faq.models import FAQEntry
+
+    return _locked(FAQEntry._base_manager.filter(pk__in=question_ids), "article_id")
 
 
 def _in_transaction():
@@ -150,18 +164,23 @@ def _looks_published(instance, key):
 
 
 def _remember_whether_seen(sender, instance, **kwargs):
-    """Before a row of an article is saved or deleted: whether readers see it
-    as it is stored now (`_was_seen`), read under the row's lock. A row loaded
-    by `loaddata` or a revision's revert is new to Django but may be stored
-    already: any row with a primary key is read."""
-    key = ARTICLE_KEYS[sender._meta.label]
+    """Before a row of an article or a question's tagging is saved or deleted:
+    whether readers see it as it is stored now (`_was_seen`), read under the
+    row's lock. A row loaded by `loaddata` or a revision's revert is new to
+    Django but may be stored already: any row with a primary key is read."""
+    from faq.models import TaggedFAQEntry
+
+    key = ARTICLE_KEYS.get(sender._meta.label)
     if instance.pk is None:
         instance._was_seen = False
-    elif not _in_transaction() or _looks_published(instance, key):
+    elif not _in_transaction() or (key and _looks_published(instance, key)):
         instance._was_seen = True  # outside a transaction, every change empties the cache
+    elif sender is TaggedFAQEntry:
+        stored = _locked(sender._base_manager.filter(pk=instance.pk), "content_object_id")
+        instance._was_seen = bool(stored) and _seen(_articles_of_questions(stored))
     else:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), key)
-        instance._was_seen = None in stored or any(map(_published_now, stored))
+        instance._was_seen = bool(stored) and _seen(stored)
 
 
 def _published_now(article_id):
@@ -207,7 +226,7 @@ def connect_receivers():
         model = apps.get_model(label)
         post_save.connect(content_changed, sender=model, dispatch_uid=f"page-cache-save-{label}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"page-cache-del-{label}")
-    for label in ARTICLE_KEYS:
+    for label in [*ARTICLE_KEYS, "faq.TaggedFAQEntry"]:
         model = apps.get_model(label)
         for signal in (pre_save, pre_delete):
             signal.connect(_remember_whether_seen, sender=model, dispatch_uid=f"page-cache-{label}")

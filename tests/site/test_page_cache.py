@@ -19,7 +19,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, SlugRedirect
-from faq.models import FAQEntry
+from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import POLICY_NONCE
 from reviews.models import SignOff
 from tests.factories import (
@@ -410,6 +410,18 @@ class TestWorkReadersCannotSee:
         restored.object.article = draft
         restored.save()
         assert not shows(site.reader, url, "Is it serious?")
+
+    def test_a_tagging_moved_by_a_restored_backup_into_a_drafts_question(self, site):
+        site_wide = add_faq(question="Who writes these pages?")
+        site_wide.tags.add("legs")
+        in_draft = add_faq(make_draft(), question="Is it serious?")
+        url = reverse("faq:list")
+        assert shows(site.reader, url, "Legs")  # the topic its questions are under
+        tagging = TaggedFAQEntry.objects.get(content_object=site_wide)
+        (restored,) = serializers.deserialize("json", serializers.serialize("json", [tagging]))
+        restored.object.content_object = in_draft
+        restored.save()
+        assert not shows(site.reader, url, "Legs")
 
     def test_a_question_taken_back_by_reverting_a_drafts_revision(self, site):
         draft, url = make_draft(), site.article.get_absolute_url()
