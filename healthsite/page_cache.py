@@ -13,7 +13,9 @@ Work on an article no reader can see keeps the cache: saving a draft (or one
 in review, or archived) that was not published before the save either, and
 saving or deleting its causes, questions, links, tags, references, redirects
 and sign-offs (`seen_by_readers()`). Editors save drafts all day; each save
-used to make every page of the site render afresh.
+used to make every page of the site render afresh. Only inside a transaction,
+where the rows it goes by can be locked (the admin and the importer save in
+one); outside, every change empties the cache.
 
 Only anonymous GET and HEAD requests are cached (a session cookie means a
 logged-in editor, who must see the truth); the admin and previews never are.
