@@ -625,6 +625,8 @@ class RelatedLinkQuerySet(models.QuerySet):
             self.pending()
             .filter(target_title__iexact=article.title)
             .exclude(article=article)
+            # A page that pins it already keeps this one waiting (one pin a target).
+            .exclude(article__related_links__target=article)
             .update(target=article, target_title=article.title)
         )
 

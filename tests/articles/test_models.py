@@ -213,6 +213,16 @@ class TestRelatedLink:
         link.refresh_from_db()
         assert link.target == article
 
+    def test_a_page_pinning_the_renamed_article_already_keeps_its_pending_link(self):
+        page, article = make_article(), make_article(title="Sweating at night")
+        pending = add_link(page, target_title="Night sweats")
+        add_link(page, article)
+        article.title = "Night sweats"
+        article.save()  # two pins to one article would break the page's constraint
+        pending.refresh_from_db()
+        assert pending.is_pending
+        assert page.related_links.filter(target=article).count() == 1
+
     def test_retitling_the_target_keeps_the_link_title_current(self):
         target = make_article(title="Hiccups")
         link = add_link(make_article(), target)
