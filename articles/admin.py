@@ -417,5 +417,7 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        with batched():
+        # A list action runs outside a transaction: in one, search is refreshed
+        # before the commit, not after it.
+        with transaction.atomic(), batched():
             super().delete_queryset(request, queryset)

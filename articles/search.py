@@ -91,6 +91,15 @@ def refresh_search_vectors(article_ids=None):
             cursor.execute(
                 REFRESH_SQL + " WHERE a.id = ANY(%(ids)s)", {"config": CONFIG, "ids": article_ids}
             )
+        else:
+            return
+    if not connection.in_atomic_block:
+        # After the change committed (saved outside a transaction, or a batch
+        # ending after its transaction), and after its own bump: search pages
+        # rendered in between show the old index.
+        from healthsite.page_cache import content_changed
+
+        content_changed(sender=None)
 
 
 # Whenever an article or anything it shows changes (see articles.changes).

@@ -8,20 +8,23 @@ from unittest import mock
 import pytest
 import reversion
 import time_machine
+from django.contrib.admin import site as site_admin
 from django.core import serializers
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.importer import import_article, parse
 from articles.models import Article, SlugRedirect
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import POLICY_NONCE
 from reviews.models import SignOff
+from tests.articles.test_importer import SAMPLE
 from tests.factories import (
     add_cause,
     add_faq,
@@ -503,3 +506,34 @@ def test_outside_a_transaction_every_change_empties_the_cache():
     entry.answer = "Rarely."
     entry.save()
     assert fetch(reader, url)[0] == "miss"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_search_is_refreshed_before_the_cache_is_emptied(monkeypatch):
+    # Else a search in between is cached, with the old index, under the new generation.
+    from healthsite import page_cache
+
+    events = []
+    bump = page_cache._bump
+    monkeypatch.setattr(page_cache, "_bump", lambda: (events.append("bump"), bump()))
+
+    def record(execute, sql, params, many, context):
+        if "SET search_vector" in sql:
+            events.append(("refresh", connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    article = make_article()
+    with connection.execute_wrapper(record):
+        add_faq(article, question="Is it serious?")  # outside a transaction
+    assert events[-1] == "bump" and ("refresh", False) in events
+    events.clear()
+    with connection.execute_wrapper(record):
+        import_article(parse(SAMPLE.read_text()))
+    assert ("refresh", True) in events and ("refresh", False) not in events
+    events.clear()
+    make_article(tags=["legs"])
+    tags = site_admin._registry[Tag]
+    with connection.execute_wrapper(record):  # the list's "delete selected" action
+        tags.delete_queryset(RequestFactory().post("/"), Tag.objects.filter(name="legs"))
+    assert ("refresh", True) in events and ("refresh", False) not in events
