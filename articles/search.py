@@ -99,7 +99,7 @@ def refresh_search_vectors(article_ids=None):
         # rendered in between show the old index.
         from healthsite.page_cache import content_changed
 
-        content_changed(sender=None)
+        content_changed()
 
 
 # Whenever an article or anything it shows changes (see articles.changes).

@@ -64,7 +64,7 @@ def generation():
     return value
 
 
-def content_changed(sender, instance=None, **kwargs):
+def content_changed(sender=None, instance=None, **kwargs):
     """Receiver for every content model: all cached pages are out of date,
     unless no reader can see the change (`seen_by_readers()`).
 
