@@ -413,8 +413,7 @@ def import_article(parsed, *, publish=False, dry_run=False, user=None):
     is a revision in the article's history, credited to `user`.
     """
     try:
-        # The batch ends inside the transaction: search is refreshed before the commit.
-        with transaction.atomic(), batched(), reversion.create_revision():
+        with batched(), transaction.atomic(), reversion.create_revision():
             reversion.set_comment("Imported from a plain-text file.")
             reversion.set_user(user)
             summary = _write(parsed, publish, dry_run)

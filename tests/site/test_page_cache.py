@@ -536,8 +536,8 @@ def test_search_is_refreshed_before_the_cache_is_emptied(monkeypatch):
     assert events[-1] == "bump" and ("refresh", False) in events
     events.clear()
     with connection.execute_wrapper(record):
-        import_article(parse(SAMPLE.read_text()))
-    assert ("refresh", True) in events and ("refresh", False) not in events
+        import_article(parse(SAMPLE.read_text()))  # its batch ends after the commit
+    assert events[-1] == "bump" and ("refresh", False) in events
     events.clear()
     make_article(tags=["legs"])
     tags = site_admin._registry[Tag]
