@@ -417,7 +417,5 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
             super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        # A list action runs outside a transaction: in one, search is refreshed
-        # before the commit, not after it.
-        with transaction.atomic(), batched():
+        with batched():
             super().delete_queryset(request, queryset)
