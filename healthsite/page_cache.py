@@ -35,6 +35,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
@@ -141,7 +142,9 @@ def _seen(article_ids):
 def _articles_of_questions(question_ids):
     from faq.models import FAQEntry
 
-    return _locked(FAQEntry._base_manager.filter(pk__in=question_ids), "article_id")
+    questions = FAQEntry._base_manager.filter(pk__in=question_ids)
+    _lock_articles(questions.values("article_id"))
+    return _locked(questions, "article_id")
 
 
 def _in_transaction():
@@ -151,6 +154,31 @@ def _in_transaction():
 def _locked(queryset, field):
     """The values of `field` in the rows, read under their lock."""
     return set(queryset.select_for_update().values_list(field, flat=True))
+
+
+def _lock_articles(*ids):
+    """Lock the rows of the articles these ids (or querysets of ids) name, in id
+    order, before any of their rows is locked or written.
+
+    An editor saving an article locks it first, then writes its rows; a search
+    refresh at the end of every batch writes the article last. A change to one
+    of its rows alone (a question in its own form), locking the row first and
+    the article after, could deadlock with the first (PostgreSQL would fail one
+    of them): each waiting for a lock the other holds.
+    """
+    from articles.models import Article
+
+    if not transaction.get_connection().features.has_select_for_update:
+        return  # SQLite: one writer at a time, nothing to lock
+    condition = Q()
+    for value in ids:
+        if isinstance(value, QuerySet):
+            condition |= Q(pk__in=value)
+        elif value is not None:
+            condition |= Q(pk=value)
+    if condition:
+        rows = Article._base_manager.filter(condition).order_by("pk").select_for_update()
+        list(rows.values_list("pk", flat=True))
 
 
 def _looks_published(instance, key):
@@ -173,16 +201,38 @@ def _remember_whether_seen(sender, instance, **kwargs):
     from faq.models import TaggedFAQEntry
 
     key = ARTICLE_KEYS.get(sender._meta.label)
+    if not _in_transaction():
+        instance._was_seen = True  # outside a transaction, every change empties the cache
+        return
+    _lock_articles_of(sender, instance, key)
     if instance.pk is None:
         instance._was_seen = False
-    elif not _in_transaction() or (key and _looks_published(instance, key)):
-        instance._was_seen = True  # outside a transaction, every change empties the cache
+    elif key and _looks_published(instance, key):
+        instance._was_seen = True
     elif sender is TaggedFAQEntry:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), "content_object_id")
         instance._was_seen = bool(stored) and _seen(_articles_of_questions(stored))
     else:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), key)
         instance._was_seen = bool(stored) and _seen(stored)
+
+
+def _lock_articles_of(sender, instance, key):
+    """Lock the article the row belongs to, and the one its stored row belonged
+    to, before the row (`_lock_articles`): one query."""
+    from faq.models import FAQEntry, TaggedFAQEntry
+
+    column = "content_object_id" if sender is TaggedFAQEntry else key
+    stored = None
+    if instance.pk is not None:
+        stored = sender._base_manager.filter(pk=instance.pk).values(column)
+    if sender is TaggedFAQEntry:  # the articles of the questions
+        questions = Q(pk=instance.content_object_id)
+        if stored is not None:
+            questions |= Q(pk__in=stored)
+        _lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
+    else:
+        _lock_articles(getattr(instance, key), stored)
 
 
 def _published_now(article_id):
