@@ -18,6 +18,7 @@ from taggit.models import Tag
 from faq.models import FAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 from healthsite.admin_deletion import CountedDeletionMixin
+from healthsite.admin_inline_rows import StoredRowForm
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -80,6 +81,7 @@ class ArticleCauseInline(ChosenAutocompleteInlineMixin, admin.TabularInline):
 
 class FAQEntryInline(admin.StackedInline):
     model = FAQEntry
+    form = StoredRowForm
     formset = PositionedInlineFormSet
     fields = [("position", "question"), "answer", "tags"]
     formfield_overrides = compact_text

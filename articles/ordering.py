@@ -10,7 +10,8 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.forms.models import BaseInlineFormSet
+
+from healthsite.admin_inline_rows import StoredRowsFormSet
 
 MAX_POSITION = 9999
 PARKING_START = MAX_POSITION + 1
@@ -18,7 +19,7 @@ PARKING_START = MAX_POSITION + 1
 position_validators = [MaxValueValidator(MAX_POSITION)]
 
 
-class PositionedInlineFormSet(BaseInlineFormSet):
+class PositionedInlineFormSet(StoredRowsFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["position"].required = False

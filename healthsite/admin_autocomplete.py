@@ -7,10 +7,14 @@ its causes and pinned links. An inline that reads the chosen rows with its own
 holds, and the widget shows that instead of asking
 (`ChosenAutocompleteInlineMixin` does both). When the form shows another
 value (a re-displayed form with errors), the widget asks, as Django's does.
+On save, the field takes the same object for the same value, rather than
+asking for it again (`ChosenModelChoiceField`).
 """
 
-from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.forms import ModelChoiceField
+
+from .admin_inline_rows import StoredRowForm, StoredRowsFormSet
 
 
 class ChosenAutocompleteSelect(AutocompleteSelect):
@@ -31,8 +35,21 @@ class ChosenAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
-class ChosenFromInstanceForm(forms.ModelForm):
-    """Gives each `ChosenAutocompleteSelect` the related object the instance holds."""
+class ChosenModelChoiceField(ModelChoiceField):
+    chosen = None  # as the widget's
+
+    def to_python(self, value):
+        chosen = self.chosen
+        if chosen is not None and value not in self.empty_values:
+            key = self.to_field_name or "pk"
+            if str(value) == str(getattr(chosen, key)):
+                return chosen
+        return super().to_python(value)
+
+
+class ChosenFromInstanceForm(StoredRowForm):
+    """Gives each `ChosenAutocompleteSelect`, and its field, the related object
+    the instance holds."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +60,8 @@ class ChosenFromInstanceForm(forms.ModelForm):
             related = self._meta.model._meta.get_field(name)
             if related.is_cached(self.instance):
                 widget.chosen = getattr(self.instance, name)
+                if isinstance(field, ChosenModelChoiceField):
+                    field.chosen = widget.chosen
 
 
 class ChosenAutocompleteInlineMixin:
@@ -50,6 +69,7 @@ class ChosenAutocompleteInlineMixin:
     shows them from there."""
 
     form = ChosenFromInstanceForm
+    formset = StoredRowsFormSet
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*self.get_autocomplete_fields(request))
@@ -59,4 +79,5 @@ class ChosenAutocompleteInlineMixin:
             kwargs["widget"] = ChosenAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
+            kwargs.setdefault("form_class", ChosenModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
