@@ -25,7 +25,7 @@ from reviews.admin import SignOffAdminMixin, SignOffFilter
 from sources.admin import ArticleSourceInline, CauseSourceInline
 from sources.models import ArticleSource
 
-from .admin_forms import ArticleAdminForm
+from .admin_forms import ArticleAdminForm, RelatedLinkFormSet
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
 from .changes import batched
@@ -95,7 +95,7 @@ class FAQEntryInline(admin.StackedInline):
 class RelatedLinkInline(ChosenAutocompleteInlineMixin, ArticleChooserMixin, admin.TabularInline):
     model = RelatedLink
     fk_name = "article"
-    formset = PositionedInlineFormSet
+    formset = RelatedLinkFormSet
     fields = ["position", "target", "target_title"]
     autocomplete_fields = ["target"]
     extra = 1

@@ -2,12 +2,14 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from reversion.models import Version
 
 from .models import Article, status_change_refusal
+from .ordering import PositionedInlineFormSet
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -77,3 +79,41 @@ class ArticleAdminForm(forms.ModelForm):
             ),
             code="stale",
         )
+
+
+class RelatedLinkFormSet(PositionedInlineFormSet):
+    """Pinned See-also links. A waiting title is resolved when the link is
+    saved: one naming an article that another row links to already (or names
+    too) is refused here, as choosing that article twice is."""
+
+    def clean(self):
+        super().clean()
+        live = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
+        ]
+        linked = {
+            form.cleaned_data["target"].pk for form in live if form.cleaned_data.get("target")
+        }
+        waiting = {
+            form: title
+            for form in live
+            if not form.cleaned_data.get("target")
+            and (title := form.cleaned_data.get("target_title", "").strip())
+        }
+        if not waiting:
+            return
+        named = Q()
+        for title in set(waiting.values()):
+            named |= Q(title__iexact=title)
+        found = {a.title.casefold(): a for a in Article.objects.filter(named).only("title")}
+        for form, title in waiting.items():
+            article = found.get(title.casefold())
+            if article is None or article.pk == self.instance.pk:
+                continue  # waits for it; a link to the article itself is refused by the row
+            if article.pk in linked:
+                form.add_error(
+                    "target_title", f"“{article.title}” is linked in another row already."
+                )
+            linked.add(article.pk)

@@ -693,9 +693,12 @@ class RelatedLink(models.Model):
 
     def save(self, *args, **kwargs):
         if self.target_id is None:
+            pinned = RelatedLink.objects.filter(article=self.article_id).exclude(pk=self.pk)
             self.target = (
                 Article.objects.filter(title__iexact=self.target_title.strip())
                 .exclude(pk=self.article_id)
+                # A page that pins it already keeps this one waiting (one pin a target).
+                .exclude(pk__in=pinned.filter(target__isnull=False).values("target"))
                 .first()
             )
         if self.target is not None:
@@ -706,11 +709,13 @@ class RelatedLink(models.Model):
         self.target_title = self.target_title.strip()
         if self.target_id is None and not self.target_title:
             raise ValidationError("Choose an article or give the title of one.")
-        if self.article_id is not None:
-            if self.target_id == self.article_id:
+        # The article, saved or (on the add form) not yet: its form gives it.
+        article = self.article if self.article_id or RelatedLink.article.is_cached(self) else None
+        if article is not None:
+            if self.target_id is not None and self.target_id == article.pk:
                 raise ValidationError({"target": "An article cannot link to itself."})
             if self.target_id is None and self.target_title.casefold() == (
-                self.article.title.casefold()
+                article.title.strip().casefold()
             ):
                 raise ValidationError({"target_title": "An article cannot link to itself."})
 

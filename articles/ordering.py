@@ -3,7 +3,12 @@
 Editors type positions. A blank position goes after the highest one given.
 Rows may swap positions in one save: the database refuses two rows at one
 position even for an instant, so rows that move (or are deleted) are first
-parked above `MAX_POSITION`, then saved in their new places.
+parked above `MAX_POSITION`, then saved in their new places. Rows may swap
+what they point to as well (two causes, two See-also articles, two
+references), or take that of a row deleted in the same save: the database
+refuses one cause twice in an article even for an instant too, and there is
+nowhere to park a cause, so rows deleted are deleted first, and rows that
+point elsewhere are taken out first and written again, under the same id.
 """
 
 from collections import Counter
@@ -34,6 +39,12 @@ class PositionedInlineFormSet(StoredRowsFormSet):
         next_position = max((p for p in given if p is not None), default=0) + 1
         for form in live:
             if form.cleaned_data.get("position") is None:
+                if next_position > MAX_POSITION:  # above it, rows are parked (see `save`)
+                    raise ValidationError(
+                        "Positions go up to %(max)s: give each row a position of its own.",
+                        params={"max": MAX_POSITION},
+                        code="no_position_left",
+                    )
                 form.cleaned_data["position"] = form.instance.position = next_position
                 next_position += 1
         repeated = sorted(
@@ -50,7 +61,39 @@ class PositionedInlineFormSet(StoredRowsFormSet):
     def save(self, commit=True):
         if commit:
             self._park_moving_rows()
+            self._take_out_rows_in_the_way()
         return super().save(commit=commit)
+
+    def delete_existing(self, obj, commit=True):
+        if obj.pk not in self._taken_out:
+            super().delete_existing(obj, commit=commit)
+
+    _taken_out = frozenset()
+
+    def _take_out_rows_in_the_way(self):
+        """Delete the rows to delete, and the stored rows of those that point
+        elsewhere, before anything is saved: the formset saves them (again,
+        under their ids) or not at all, one by one, and each step must leave
+        no cause (article, source) twice in the article."""
+        pointers = self._pointers()
+        out = [
+            form.instance.pk
+            for form in self.initial_forms
+            if form.instance.pk
+            and (self._should_delete_form(form) or pointers.intersection(form.changed_data))
+        ]
+        if out:
+            self.model._default_manager.filter(pk__in=out).delete()
+        self._taken_out = frozenset(out)
+
+    def _pointers(self):
+        """The fields that, with the parent, the database holds unique (but the position)."""
+        fields = set()
+        for constraint in self.model._meta.constraints:
+            names = set(getattr(constraint, "fields", ()))
+            if self.fk.name in names:
+                fields |= names - {self.fk.name, "position"}
+        return fields
 
     def _park_moving_rows(self):
         moving = [

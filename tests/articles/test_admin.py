@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -406,6 +407,76 @@ class TestChangeForm:
         assert response.status_code == 200
         assert "cannot link to itself" in response.content.decode()
         assert not article.related_links.exists()
+
+    @pytest.mark.parametrize("prefix", ["article_causes", "related_links", "article_sources"])
+    def test_two_rows_can_swap_what_they_point_to(self, staff_client, prefix):
+        article = make_draft()
+        add_cause(article, explanation="See [knee pain](/articles/knee-pain/).")
+        add_cause(article)
+        add_link(article, make_article()), add_link(article, make_article())
+        cite(article), cite(article)
+        rows = {
+            "article_causes": lambda: list(article.article_causes.values_list("pk", "cause")),
+            "related_links": lambda: list(article.related_links.values_list("pk", "target")),
+            "article_sources": lambda: list(article.article_sources.values_list("pk", "source")),
+        }[prefix]
+        (first, a), (second, b) = rows()
+        field = {"article_causes": "cause", "related_links": "target"}.get(prefix, "source")
+        data = admin_form(staff_client.get(change_url(article)))
+        data[f"{prefix}-0-{field}"], data[f"{prefix}-1-{field}"] = [str(b)], [str(a)]
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["errors"]
+        assert rows() == [(first, b), (second, a)]  # the same rows, the same order
+        if prefix == "article_causes":  # its link is still in the index of links
+            assert article.internal_links.filter(article_cause=first).exists()
+
+    def test_a_row_can_take_the_cause_of_a_row_deleted_with_it(self, staff_client):
+        article = make_draft()
+        kept, deleted = add_cause(article), add_cause(article)
+        data = admin_form(staff_client.get(change_url(article)))
+        data["article_causes-0-cause"] = [str(deleted.cause_id)]
+        data["article_causes-1-DELETE"] = ["on"]
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["errors"]
+        assert list(article.article_causes.values_list("pk", "cause")) == [
+            (kept.pk, deleted.cause_id)
+        ]
+        change = LogEntry.objects.get(action_flag=CHANGE).get_change_message()
+        assert "Deleted cause" in change
+
+    def test_a_waiting_title_naming_an_article_linked_above_is_refused(self, staff_client):
+        target = make_article(title="Knee pain")
+        data = article_data(
+            links=[
+                {"position": "1", "target": target.pk, "target_title": ""},
+                {"position": "2", "target": "", "target_title": "knee pain"},
+            ]
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "“Knee pain” is linked in another row already." in response.content.decode()
+        assert not Article.objects.filter(title="Why do my ankles click?").exists()
+
+    def test_a_new_article_cannot_wait_for_a_link_to_itself(self, staff_client):
+        data = article_data(
+            links=[{"position": "1", "target": "", "target_title": "why do my ankles click? "}]
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "cannot link to itself" in response.content.decode()
+        assert not Article.objects.exists()
+
+    def test_a_blank_position_past_the_last_one_is_refused(self, staff_client):
+        data = article_data(
+            causes=[
+                {"position": "9999", "cause": make_cause().pk},
+                {"position": "", "cause": make_cause().pk},
+            ]
+        )
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "Positions go up to 9999" in response.content.decode()
+        assert not Article.objects.exists()
 
     def test_a_duplicate_title_is_refused_with_a_message(self, staff_client):
         make_article(title="Why do my ankles click?")

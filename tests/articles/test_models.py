@@ -223,6 +223,14 @@ class TestRelatedLink:
         assert pending.is_pending
         assert page.related_links.filter(target=article).count() == 1
 
+    def test_a_title_naming_an_article_the_page_pins_already_waits(self):
+        page, article = make_article(), make_article(title="Night sweats")
+        add_link(page, article)
+        pending = add_link(page, target_title="night sweats")  # an import, say
+        assert pending.is_pending
+        pending.save()  # saved again, it still waits rather than break the constraint
+        assert page.related_links.filter(target=article).count() == 1
+
     def test_retitling_the_target_keeps_the_link_title_current(self):
         target = make_article(title="Hiccups")
         link = add_link(make_article(), target)
