@@ -89,6 +89,15 @@ def existing_rows(article):
     return causes, faqs
 
 
+def add_rows(article, count):
+    """`count` rows of each inline: causes, tagged questions, See-also links, references."""
+    for _ in range(count):
+        add_cause(article)
+        add_faq(article).tags.set(["legs", "sleep"])
+        add_link(article, make_article())
+        cite(article)
+
+
 def causes_in_order(article):
     return list(article.article_causes.values_list("cause__name", flat=True))
 
@@ -152,23 +161,16 @@ class TestChangeForm:
     def test_change_page_queries_do_not_grow_with_its_rows(self, staff_client):
         article = make_article(tags=["legs"])
 
-        def add_rows(count):
-            for _ in range(count):
-                add_cause(article)
-                add_faq(article).tags.set(["legs", "sleep"])
-                add_link(article, make_article())
-                cite(article)
-
         def queries():
             with CaptureQueriesContext(connection) as captured:
                 response = staff_client.get(change_url(article))
             assert response.status_code == 200
             return len(captured)
 
-        add_rows(1)
+        add_rows(article, 1)
         queries()  # what Django caches once a process (content types) is read
         one_of_each = queries()
-        add_rows(9)
+        add_rows(article, 9)
         assert queries() == one_of_each
         content = staff_client.get(change_url(article)).content.decode()
         # Each chosen cause and article is still shown by name, each question's tags too.
@@ -183,13 +185,6 @@ class TestChangeForm:
     def test_saving_asks_little_for_each_row_it_does_not_change(self, staff_client):
         article = make_draft(tags=["legs"])
 
-        def add_rows(count):
-            for _ in range(count):
-                add_cause(article)
-                add_faq(article).tags.set(["legs", "sleep"])
-                add_link(article, make_article())
-                cite(article)
-
         def queries():
             data = admin_form(staff_client.get(change_url(article)))
             data["summary"] = [f"{data['summary'][0]} More."]
@@ -198,10 +193,10 @@ class TestChangeForm:
             assert response.status_code == 302, response.context["errors"]
             return len(captured)
 
-        add_rows(1)
+        add_rows(article, 1)
         queries()  # what Django caches once a process (content types) is read
         one_of_each = queries()
-        add_rows(9)
+        add_rows(article, 9)
         # Django's formsets asked 6 a row (216 for these 36): its id, its
         # chosen cause, article or source, and each constraint in a savepoint.
         # What is left is the revision's (each reference's name).

@@ -56,20 +56,40 @@ def wait_until(condition, seconds=10):
         time.sleep(0.01)
 
 
+def second_waits_for_first(first, second):
+    """Run `first` until it holds its article and calls `pause()`, then `second`
+    until it waits for that lock, then let `first` go on: neither may fail."""
+    reached, go_on = threading.Event(), threading.Event()
+
+    def pause():
+        reached.set()
+        go_on.wait(10)
+
+    one = Editor(lambda: first(pause))
+    one.start()
+    assert reached.wait(10)
+    two = Editor(second)
+    two.start()
+    two.started_transaction.wait(10)
+    wait_until(lambda: two.pid and waits_for_a_lock(two.pid))  # on the article
+    go_on.set()
+    one.join(20)
+    two.join(20)
+    assert (one.error, two.error) == (None, None)
+
+
 @pytest.mark.parametrize("published", [False, True], ids=["draft", "published"])
 @pytest.mark.parametrize("tagged", [False, True], ids=["answer", "answer and tags"])
 def test_a_question_edited_while_its_article_is_saved_with_it(published, tagged):
     article = make_article() if published else make_draft()
     question = add_faq(article, answer="Old answer.")
     question.tags.set(["old"])
-    publisher_has_the_article, publisher_may_go_on = threading.Event(), threading.Event()
 
-    def publish():  # the article's change form: the article, then its questions
+    def publish(pause):  # the article's change form: the article, then its questions
         saved = Article.objects.get(pk=article.pk)
         saved.status, saved.publish_at = Article.Status.PUBLISHED, timezone.now()
         saved.save()
-        publisher_has_the_article.set()
-        publisher_may_go_on.wait(10)
+        pause()
         row = FAQEntry.objects.get(pk=question.pk)
         row.position = 2
         row.save()
@@ -81,17 +101,7 @@ def test_a_question_edited_while_its_article_is_saved_with_it(published, tagged)
         if tagged:
             row.tags.set(["new"])
 
-    publisher = Editor(publish)
-    publisher.start()
-    assert publisher_has_the_article.wait(10)
-    editor = Editor(edit_question)
-    editor.start()
-    editor.started_transaction.wait(10)
-    wait_until(lambda: editor.pid and waits_for_a_lock(editor.pid))  # on the article
-    publisher_may_go_on.set()
-    publisher.join(20)
-    editor.join(20)
-    assert (publisher.error, editor.error) == (None, None)
+    second_waits_for_first(publish, edit_question)
     question.refresh_from_db()
     assert question.answer == "New answer."  # saved last, after waiting for the publisher
     assert Article.objects.published().filter(pk=article.pk).exists()
@@ -100,30 +110,18 @@ def test_a_question_edited_while_its_article_is_saved_with_it(published, tagged)
 
 def test_a_topic_deleted_while_an_article_it_is_on_is_saved():
     first, second = make_article(tags=["legs"]), make_article(tags=["legs"])
-    editor_has_the_article, editor_may_go_on = threading.Event(), threading.Event()
 
-    def edit_article():  # the article's change form: the article, then its topics
+    def edit_article(pause):  # the article's change form: the article, then its topics
         article = Article.objects.get(pk=second.pk)
         article.summary = "New summary."
         article.save()
-        editor_has_the_article.set()
-        editor_may_go_on.wait(10)
+        pause()
         article.tags.add("sleep")
 
     def delete_topic():  # the topic's delete page
         with batched():
             Tag.objects.get(name="legs").delete()
 
-    editor = Editor(edit_article)
-    editor.start()
-    assert editor_has_the_article.wait(10)
-    deleter = Editor(delete_topic)
-    deleter.start()
-    deleter.started_transaction.wait(10)
-    wait_until(lambda: deleter.pid and waits_for_a_lock(deleter.pid))  # on the article
-    editor_may_go_on.set()
-    editor.join(20)
-    deleter.join(20)
-    assert (editor.error, deleter.error) == (None, None)
+    second_waits_for_first(edit_article, delete_topic)
     assert list(first.tags.names()) == []
     assert list(second.tags.names()) == ["sleep"]
