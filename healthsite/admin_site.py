@@ -1,10 +1,49 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 
 from reviews.lifecycle import review_counts
 
 
+class CheckedSelectionMixin:
+    """An action is refused, with a message, when what is ticked is not all ids.
+
+    Django filters the list by the ticked values as they come: a hand-made
+    "abc" was a ValueError, and an id past the column's range an OverflowError
+    on SQLite (a 500 either way). As when nothing is ticked, nothing changes
+    and the editor is sent back to the list.
+    """
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if all(map(self._is_an_id, selected)):
+            return super().response_action(request, queryset)
+        names = self.model._meta.verbose_name_plural
+        message = f"Only {names} of this list can be selected. No items have been changed."
+        self.message_user(request, message, messages.WARNING)
+        return None  # Django's changelist_view redirects back to the list
+
+    def _is_an_id(self, value):
+        pk = self.model._meta.pk
+        field = pk.target_field if pk.is_relation else pk  # a one-to-one key: its target's range
+        try:
+            field.run_validators(field.to_python(value))
+        except ValidationError:
+            return False
+        return True
+
+
 class HealthsiteAdminSite(admin.AdminSite):
     """The admin, with the medical review counts on its index page."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model's admin, the project's and those of the apps it uses, is
+        given `CheckedSelectionMixin`: one forgotten admin would be one more 500."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, CheckedSelectionMixin):
+            attrs = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+            admin_class = type(admin_class.__name__, (CheckedSelectionMixin, admin_class), attrs)
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         if request.user.has_perm("articles.view_article"):
