@@ -333,29 +333,39 @@ class ArticleAdmin(
     # -- history: restoring a revision or a deleted article --------------------
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = self._article_version(version_id, object_id=unquote(object_id))
         return self._restore(
             request,
-            unquote(object_id),
+            version,
             lambda: super(ArticleAdmin, self).revision_view(
                 request, object_id, version_id, extra_context
             ),
         )
 
     def recover_view(self, request, version_id, extra_context=None):
-        version = get_object_or_404(Version, pk=version_id)
+        version = self._article_version(version_id)
         return self._restore(
             request,
-            version.object_id,
+            version,
             lambda: super(ArticleAdmin, self).recover_view(request, version_id, extra_context),
         )
 
-    def _restore(self, request, article_id, view):
+    @staticmethod
+    def _article_version(version_id, **lookups):
+        """An article's version, or a 404. Reversion's views take any model's: a
+        cause's restored that cause (or failed, a 500) after the rows of the article
+        with its id were moved aside; and a page asked for the article "abc" was a
+        500 before reversion's own 404 (a version's object id is text)."""
+        return get_object_or_404(Version.objects.get_for_model(Article), pk=version_id, **lookups)
+
+    def _restore(self, request, version, view):
         """Run a reversion restore, with the workflow's rules applied to its outcome.
 
         The article's rows are parked out of their positions first, so a
         revision whose rows stood in another order can take them back; and a
         restore that would publish or unpublish is refused to those who may not.
         """
+        article_id = version.object_id
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
         with transaction.atomic():

@@ -295,6 +295,35 @@ class TestHistory:
         article.refresh_from_db()
         assert article.status == "draft"
 
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_a_revision_of_an_article_that_is_not_an_id_is_not_found(self, staff_client, method):
+        article = make_draft()
+        with reversion.create_revision():
+            article.save()
+        version = Version.objects.get_for_object(article).get()
+        for article_id in ("abc", "9" * 30):
+            url = reverse("admin:articles_article_revision", args=[article_id, version.pk])
+            assert getattr(staff_client, method)(url).status_code == 404
+
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_the_version_of_a_cause_is_not_restored_as_an_article(self, staff_client, method):
+        article = make_draft(id=500)
+        add_cause(article, position=1)
+        cause = make_cause(id=500, name="Before")  # the article's id
+        with reversion.create_revision():
+            cause.save()
+        cause.name = "After"
+        cause.save()
+        version = Version.objects.get_for_object(cause).get()
+        for url in (
+            reverse("admin:articles_article_recover", args=[version.pk]),
+            reverse("admin:articles_article_revision", args=[article.pk, version.pk]),
+        ):
+            assert getattr(staff_client, method)(url, {}).status_code == 404
+        cause.refresh_from_db()
+        assert cause.name == "After"
+        assert list(article.article_causes.values_list("position", flat=True)) == [1]
+
 
 class TestEditConflicts:
     def test_the_second_save_is_refused_and_the_first_kept(self, client, editor, reviewer):
