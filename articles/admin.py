@@ -368,14 +368,22 @@ class ArticleAdmin(
         article_id = version.object_id
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
+        last_version = self._last_version(article_id)
         with transaction.atomic():
             for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
             response = view()
-            if request.method != "POST" or response.status_code != 302:
-                transaction.set_rollback(True)  # only showing the revision
+            if not (
+                request.method == "POST"
+                and response.status_code == 302
+                and self._last_version(article_id) != last_version
+            ):
+                # Only showing the revision; or reversion could not restore it: it
+                # undid its own changes and redirects with a message, and the rows
+                # parked here go back as well.
+                transaction.set_rollback(True)
                 return response
-            refusal = status_change_refusal(request.user, before, statuses.first())
+            refusal = status_change_refusal(request.user, before, statuses.get())
             if refusal:
                 transaction.set_rollback(True)
         if refusal:
@@ -383,6 +391,12 @@ class ArticleAdmin(
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
             return redirect("admin:articles_article_changelist")
         return response
+
+    @staticmethod
+    def _last_version(article_id):
+        """The id of the article's newest version: a restore that took records one."""
+        versions = Version.objects.get_for_object_reference(Article, article_id)
+        return versions.order_by("-pk").values_list("pk", flat=True).first()
 
 
 @admin.register(Cause)

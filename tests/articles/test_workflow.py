@@ -324,6 +324,33 @@ class TestHistory:
         assert cause.name == "After"
         assert list(article.article_causes.values_list("position", flat=True)) == [1]
 
+    def test_a_revision_that_cannot_be_restored_moves_none_of_the_rows(self, staff_client):
+        article = make_draft(slug="knees")
+        add_cause(article, position=1)
+        add_cause(article, position=2)
+        post_change(staff_client, article)
+        old = Version.objects.get_for_object(article).get()
+        post_change(staff_client, Article.objects.get(), slug="sore-knees")
+        make_draft(slug="knees")  # another article has taken the old address
+        url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+        response = staff_client.post(url, {}, follow=True)
+        assert any("Could not save" in m for m in messages_of(response))
+        article.refresh_from_db()
+        assert article.slug == "sore-knees"
+        assert list(article.article_causes.values_list("position", flat=True)) == [1, 2]
+
+    def test_a_deleted_article_that_cannot_be_recovered_is_refused(self, staff_client):
+        article = make_draft(title="Gone for now", slug="gone")
+        with reversion.create_revision():
+            article.save()
+        article.delete()
+        make_draft(slug="gone")  # another article has taken its address
+        version = Version.objects.get_deleted(Article).get()
+        url = reverse("admin:articles_article_recover", args=[version.pk])
+        response = staff_client.post(url, {}, follow=True)
+        assert any("Could not save" in m for m in messages_of(response))
+        assert not Article.objects.filter(title="Gone for now").exists()
+
 
 class TestEditConflicts:
     def test_the_second_save_is_refused_and_the_first_kept(self, client, editor, reviewer):
