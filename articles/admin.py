@@ -19,6 +19,7 @@ from faq.models import FAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
+from healthsite.admin_revisions import missing_reference
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -363,8 +364,18 @@ class ArticleAdmin(
 
         The article's rows are parked out of their positions first, so a
         revision whose rows stood in another order can take them back; and a
-        restore that would publish or unpublish is refused to those who may not.
+        restore that would publish or unpublish is refused to those who may not;
+        so is one listing a row that points at one deleted since (a cause, say).
+        That version is still shown, as the editor may want to copy from it.
         """
+        missing = missing_reference(version.revision)
+        if missing and request.method == "POST":
+            self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
+            return redirect("admin:articles_article_changelist")
+        if missing:
+            self.message_user(
+                request, f"This version cannot be restored: {missing}.", messages.WARNING
+            )
         article_id = version.object_id
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public

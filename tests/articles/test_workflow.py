@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, SlugRedirect
+from articles.models import Article, Cause, SlugRedirect
 from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
 from tests.forms import admin_form
 
@@ -350,6 +350,40 @@ class TestHistory:
         response = staff_client.post(url, {}, follow=True)
         assert any("Could not save" in m for m in messages_of(response))
         assert not Article.objects.filter(title="Gone for now").exists()
+
+    def test_a_revision_listing_a_cause_deleted_since_is_shown_but_not_restored(self, staff_client):
+        article = make_draft()
+        add_cause(article, make_cause(name="Gone"), position=1)
+        add_cause(article, make_cause(name="Kept"), position=2)
+        post_change(staff_client, article)  # a revision with both causes
+        old = Version.objects.get_for_object(article).get()
+        post_change(staff_client, Article.objects.get(), **{"article_causes-0-DELETE": "on"})
+        Cause.objects.get(name="Gone").delete()
+        url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+        why = "the cause of “1. Gone” has since been deleted."
+
+        shown = staff_client.get(url)
+        assert shown.status_code == 200
+        assert f"This version cannot be restored: {why}" in messages_of(shown)
+        response = staff_client.post(url, admin_form(shown), follow=True)
+        assert messages_of(response) == [f"Not restored: {why}"]
+        assert list(article.article_causes.values_list("cause__name", "position")) == [("Kept", 2)]
+        assert Version.objects.get_for_object(article).count() == 2
+
+    def test_a_deleted_article_listing_a_cause_deleted_since_is_not_recovered(self, staff_client):
+        article = make_draft(title="Gone for now")
+        add_cause(article, make_cause(name="Dehydration"))
+        with reversion.create_revision():
+            article.save()
+        article.delete()
+        Cause.objects.get().delete()
+        version = Version.objects.get_deleted(Article).get()
+        url = reverse("admin:articles_article_recover", args=[version.pk])
+        response = staff_client.post(url, admin_form(staff_client.get(url)), follow=True)
+        assert messages_of(response)[-1:] == [
+            "Not restored: the cause of “1. Dehydration” has since been deleted."
+        ]
+        assert not Article.objects.exists()
 
 
 class TestEditConflicts:
