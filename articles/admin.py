@@ -19,7 +19,7 @@ from faq.models import FAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
-from healthsite.admin_revisions import missing_reference
+from healthsite.admin_revisions import CheckedVersionsMixin, missing_reference
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -148,6 +148,7 @@ class ArticleAdmin(
     ReportsAdminMixin,
     SignOffAdminMixin,
     TagListMixin,
+    CheckedVersionsMixin,
     CompareVersionAdmin,
 ):
     form = ArticleAdminForm
@@ -411,7 +412,7 @@ class ArticleAdmin(
 
 
 @admin.register(Cause)
-class CauseAdmin(TagListMixin, CompareVersionAdmin):
+class CauseAdmin(TagListMixin, CheckedVersionsMixin, CompareVersionAdmin):
     list_display = ["name", "slug", "article_count", "tag_list"]
     search_fields = ["name", "description", "tags__name"]
     list_filter = ["tags"]

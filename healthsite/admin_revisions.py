@@ -9,7 +9,12 @@ the restore (a 500). The revision is checked before anything is written instead.
 
 from collections import defaultdict
 
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from reversion.errors import RevertError
+from reversion.models import Version
 
 
 def missing_reference(revision):
@@ -44,3 +49,29 @@ def _pointers(rows):
             if key.is_relation and value is not None:
                 pointers[key.related_model, key.target_field.attname].append((version, key, value))
     return pointers
+
+
+class CheckedVersionsMixin:
+    """Reversion's pages for a model's history, given only its own versions
+    and ids (a 404 otherwise).
+
+    Reversion's recover page took any model's version (an article's, on the
+    causes' page) and restored it; the comparison page asked the database for
+    the cause "abc" (a ValueError, a 500).
+    """
+
+    def recover_view(self, request, version_id, extra_context=None):
+        get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        versions = Version.objects.get_for_model(self.model)
+        get_object_or_404(versions, pk=version_id, object_id=unquote(object_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def compare_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404(f"No {self.model._meta.verbose_name} has this id.") from None
+        return super().compare_view(request, object_id, extra_context)

@@ -324,6 +324,27 @@ class TestHistory:
         assert cause.name == "After"
         assert list(article.article_causes.values_list("position", flat=True)) == [1]
 
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_the_causes_pages_take_no_articles_version(self, staff_client, method):
+        cause = make_cause(id=600, name="Before")
+        article = make_draft(id=600, title="An article")  # the cause's id
+        with reversion.create_revision():
+            article.save()
+        version = Version.objects.get_for_object(article).get()
+        for url in (
+            reverse("admin:articles_cause_recover", args=[version.pk]),
+            reverse("admin:articles_cause_revision", args=[cause.pk, version.pk]),
+        ):
+            assert getattr(staff_client, method)(url, {}).status_code == 404
+        cause.refresh_from_db()
+        assert cause.name == "Before"
+
+    @pytest.mark.parametrize("model", ["article", "cause"])
+    def test_comparing_the_versions_of_something_not_an_id_is_not_found(self, staff_client, model):
+        url = reverse(f"admin:articles_{model}_compare", args=["abc"])
+        response = staff_client.get(url, {"version_id1": 1, "version_id2": 2})
+        assert response.status_code == 404
+
     def test_a_revision_that_cannot_be_restored_moves_none_of_the_rows(self, staff_client):
         article = make_draft(slug="knees")
         add_cause(article, position=1)
