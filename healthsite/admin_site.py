@@ -33,16 +33,31 @@ class CheckedSelectionMixin:
         return True
 
 
+class PlainLookupsMixin:
+    """A list's query string may filter by a field's value, not by a pattern the
+    database must compile: `?title__regex=(` was a database error (a 500); it is
+    refused as Django refuses any lookup it does not allow (a 400)."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.rsplit("__", 1)[-1] in ("regex", "iregex"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class CheckedInputMixin(CheckedSelectionMixin, PlainLookupsMixin):
+    """What every admin checks of a list's input before the database sees it."""
+
+
 class HealthsiteAdminSite(admin.AdminSite):
     """The admin, with the medical review counts on its index page."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model's admin, the project's and those of the apps it uses, is
-        given `CheckedSelectionMixin`: one forgotten admin would be one more 500."""
+        given `CheckedInputMixin`: one forgotten admin would be one more 500."""
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, CheckedSelectionMixin):
+        if not issubclass(admin_class, CheckedInputMixin):
             attrs = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
-            admin_class = type(admin_class.__name__, (CheckedSelectionMixin, admin_class), attrs)
+            admin_class = type(admin_class.__name__, (CheckedInputMixin, admin_class), attrs)
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):

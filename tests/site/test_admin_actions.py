@@ -1,5 +1,6 @@
 """An admin action asked to act on something that is not an id of its list is
-refused with a message, in every admin (healthsite/admin_site.py)."""
+refused with a message, and a list asked to filter by a pattern is refused, in
+every admin (healthsite/admin_site.py)."""
 
 import pytest
 from django.apps import apps
@@ -8,7 +9,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import Article, Cause
-from healthsite.admin_site import CheckedSelectionMixin
+from healthsite.admin_site import CheckedInputMixin
 from sources.models import Source
 from tests.factories import make_cause, make_draft
 from tests.sources.factories import make_source
@@ -53,8 +54,22 @@ def test_an_action_on_something_not_an_id_is_refused_with_a_message(
         assert Article.objects.get().status == Article.Status.DRAFT
 
 
+@pytest.mark.parametrize("lookup", ["title__regex", "title__iregex", "summary__regex"])
+def test_a_list_filtered_by_a_pattern_is_refused(staff_client, lookup):
+    make_draft()
+    response = staff_client.get(changelist(Article), {lookup: "("})
+    assert response.status_code == 400
+
+
+def test_a_list_filtered_by_a_value_still_works(staff_client):
+    make_draft(title="Knees")
+    response = staff_client.get(changelist(Article), {"title__icontains": "knee"})
+    assert response.status_code == 200
+    assert [a.title for a in response.context["cl"].result_list] == ["Knees"]
+
+
 def test_every_registered_admin_checks_what_is_selected():
     registered = [model for model in apps.get_models() if admin.site.is_registered(model)]
     assert Article in registered and Tag in registered
     for model in registered:
-        assert isinstance(admin.site.get_model_admin(model), CheckedSelectionMixin), model
+        assert isinstance(admin.site.get_model_admin(model), CheckedInputMixin), model
