@@ -20,16 +20,23 @@ subquery: that word is common, and the table is read anyway.
 The rows found are the same as Django's, each once, so no DISTINCT is needed.
 """
 
+from itertools import islice
+
 from django.db import connections
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
 SEARCH_IDS_LIMIT = 10_000
+# Words of one search beyond these are not searched for: a query of about a
+# thousand words (pasted text) was past what SQLite takes ("Expression tree is
+# too large", a 500), and no one looks for 33 words at once.
+SEARCH_WORDS_LIMIT = 32
 
 
 def search_words(search_term):
-    """The words of a search, as Django's admin splits them ("quoted words" kept together)."""
-    for word in smart_split(search_term):
+    """The words of a search, as Django's admin splits them ("quoted words" kept
+    together), up to `SEARCH_WORDS_LIMIT`."""
+    for word in islice(smart_split(search_term), SEARCH_WORDS_LIMIT):
         if word[0] in "\"'" and word[-1] == word[0]:
             word = unescape_string_literal(word)
         yield word

@@ -159,6 +159,14 @@ def test_article_search_finds_every_word_in_titles_or_tags_each_article_once(sta
     assert found("cramps fever") == []
 
 
+@pytest.mark.parametrize("model", [FAQEntry, Article])
+def test_a_search_of_pasted_text_searches_its_first_words(content, staff_client, model):
+    term = "knee " + " ".join(f"word{n}" for n in range(1500))
+    knees = list(listed(staff_client, model, "knee"))
+    assert knees and list(listed(staff_client, model, "knee " * 1500)) == knees
+    assert list(listed(staff_client, model, term)) == []  # its first words: none has them all
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
 def test_each_field_can_be_read_from_its_index(content, staff_client):
     plan = plan_of_the_count(staff_client, FAQEntry, "ibuprofen")
