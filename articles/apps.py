@@ -5,7 +5,10 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from . import changes, links, search, tag_index, topics  # noqa: F401 (links, search, topics listen)
+        from taggit.models import Tag
+
+        from . import changes, links, search, tag_index, topics  # noqa: F401 (links, search listen)
 
         changes.connect()
         tag_index.connect()
+        Tag.slugify = topics.slugify_tag

@@ -139,8 +139,7 @@ def tags_named(names):
         tag = Tag.objects.filter(**{lookup: name}).first()
         if tag is None:
             tag = Tag(name=name)
-            # A name with nothing sluggable must not break the page's tag link.
-            tag.slug = tag.slugify(name) or PLACEHOLDER_SLUG
+            tag.slug = tag.slugify(name)  # never empty: see articles.topics.slugify_tag
         tags.append(tag)
     return tags
 

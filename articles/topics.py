@@ -9,10 +9,8 @@ from functools import lru_cache
 
 from django.db import connection
 from django.db.models import DateTimeField, F, IntegerField, SlugField
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils import timezone
-from taggit.models import Tag
+from taggit.models import Tag, TagBase
 
 from faq.models import FAQEntry
 from healthsite.db import Param, Prepared, loaded
@@ -125,9 +123,20 @@ def _tagged_questions(limit):
     return Prepared(tagged.only("question", "article_id")[:limit])
 
 
-@receiver(pre_save, sender=Tag)
-def give_every_tag_a_slug(sender, instance, **kwargs):
-    # taggit leaves a name with nothing sluggable ("!!!") with an empty slug,
-    # which no URL can hold.
-    if not instance.slug:
-        instance.slug = "topic"
+# The slug of a tag whose name has nothing sluggable in it ("!!!"): taggit's
+# would be empty, which no URL can hold.
+UNSLUGGABLE_SLUG = "topic"
+
+
+def slugify_tag(tag, name, i=None):
+    """taggit's `Tag.slugify`, with `UNSLUGGABLE_SLUG` for a name it makes nothing of.
+
+    Put in place of taggit's by `ArticlesConfig.ready`: taggit's `save` retries a
+    taken slug with `slugify(name, 1)`, `slugify(name, 2)`, … skipping the slugs
+    that start with the first, so such names get "topic", "topic_1", "topic_2".
+    A slug set afterwards (in `pre_save`) escaped that check: taggit retried
+    with "_1", and the third such tag met the second's.
+    """
+    if TagBase.slugify(tag, name):
+        return TagBase.slugify(tag, name, i)
+    return UNSLUGGABLE_SLUG if i is None else f"{UNSLUGGABLE_SLUG}_{i}"

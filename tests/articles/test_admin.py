@@ -486,6 +486,13 @@ class TestChangeForm:
         assert not Article.objects.exists()
         assert not FAQEntry.objects.exists()
 
+    def test_any_number_of_tags_with_nothing_sluggable_can_be_added(self, staff_client):
+        for n, name in enumerate(["!!!", "-", "???", "…"]):
+            response = staff_client.post(ADD_URL, article_data(title=f"Article {n}", tags=name))
+            assert response.status_code == 302, name
+        slugs = set(Tag.objects.values_list("slug", flat=True))
+        assert len(slugs) == 4 and all(slugs)
+
     def test_author_defaults_to_the_editor(self, staff_client):
         response = staff_client.get(ADD_URL)
         user = response.wsgi_request.user

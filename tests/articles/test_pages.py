@@ -357,6 +357,17 @@ class TestListPages:
         for slug in slugs:
             assert client.get(reverse("articles:tag", args=[slug])).status_code == 200
 
+    def test_any_number_of_tags_with_nothing_sluggable_get_pages_of_their_own(self, client):
+        Tag.objects.create(name="Topic")  # holds the slug they would have first
+        names = ["!!!", "-", "???", "…", "?!"]
+        for name in names:
+            make_article(tags=[name])
+        slugs = [Tag.objects.get(name=name).slug for name in names]
+        assert all(slugs) and len({*slugs, "topic"}) == len(names) + 1
+        for name, slug in zip(names, slugs, strict=True):
+            response = client.get(reverse("articles:tag", args=[slug]))
+            assert response.context["tag"].name == name
+
     def test_unicode_tag_slugs_work(self, client):
         make_article(tags=["santé"])
         tag = Tag.objects.get()
