@@ -9,12 +9,12 @@ from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
-from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from healthsite.db import json_rows
 from healthsite.markdown import MarkdownModel
 from healthsite.slug_urls import slug_url
+from healthsite.taggable import TaggableManager
 
 from .ordering import position_validators
 from .slugs import unique_slug

@@ -493,6 +493,22 @@ class TestChangeForm:
         slugs = set(Tag.objects.values_list("slug", flat=True))
         assert len(slugs) == 4 and all(slugs)
 
+    @pytest.mark.parametrize("where", ["article", "question"])
+    def test_a_tag_longer_than_a_tag_holds_is_refused_with_a_message(self, staff_client, where):
+        def post(tags):
+            question = {"position": "1", "question": "Why?", "answer": "Because."}
+            if where == "article":
+                return staff_client.post(ADD_URL, article_data(faqs=[question], tags=tags))
+            return staff_client.post(ADD_URL, article_data(faqs=[question | {"tags": tags}]))
+
+        response = post(f"knees, {'x' * 101}")
+        assert response.status_code == 200
+        assert "A tag can be at most 100 characters long" in response.content.decode()
+        assert not Article.objects.exists() and not FAQEntry.objects.exists()
+        assert not Tag.objects.exists()
+        assert post("x" * 100).status_code == 302  # as long as a tag holds: kept
+        assert Tag.objects.filter(name="x" * 100).exists()
+
     def test_author_defaults_to_the_editor(self, staff_client):
         response = staff_client.get(ADD_URL)
         user = response.wsgi_request.user
@@ -601,6 +617,21 @@ class TestCauseAndFAQAdmin:
         assert response.status_code == 200
         assert "popup_response" in response.content.decode()
         assert Cause.objects.get().slug == "cold-feet"
+
+    @pytest.mark.parametrize(
+        ("url", "data"),
+        [
+            ("admin:articles_cause_add",
+             {"name": "Cold feet", "slug": "", "description": ""} | inline("cause_sources", [])),
+            ("admin:faq_faqentry_add",
+             {"question": "Why?", "answer": "Because.", "article": "", "position": "1"}),
+        ],
+    )  # fmt: skip
+    def test_a_tag_longer_than_a_tag_holds_is_refused_with_a_message(self, staff_client, url, data):
+        response = staff_client.post(reverse(url), data | {"tags": "y" * 101})
+        assert response.status_code == 200
+        assert "A tag can be at most 100 characters long" in response.content.decode()
+        assert not Cause.objects.exists() and not FAQEntry.objects.exists()
 
     @pytest.mark.parametrize(
         "url",
