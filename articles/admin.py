@@ -16,7 +16,7 @@ from taggit.admin import TagAdmin as TaggitTagAdmin  # imported first, so it is 
 from taggit.models import Tag
 
 from faq.models import FAQEntry
-from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
+from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin, ChosenAutocompleteMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
 from healthsite.admin_revisions import CheckedVersionsMixin, missing_reference
@@ -143,6 +143,7 @@ class ArticleChangeList(ChangeList):
 
 @admin.register(Article)
 class ArticleAdmin(
+    ChosenAutocompleteMixin,
     CountedDeletionMixin,
     IndexedSearchMixin,
     ReportsAdminMixin,
@@ -435,7 +436,7 @@ class CauseAdmin(TagListMixin, CheckedVersionsMixin, CompareVersionAdmin):
 
 
 @admin.register(SlugRedirect)
-class SlugRedirectAdmin(ArticleChooserMixin, admin.ModelAdmin):
+class SlugRedirectAdmin(ArticleChooserMixin, ChosenAutocompleteMixin, admin.ModelAdmin):
     list_display = ["old_slug", "article", "created"]
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]

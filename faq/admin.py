@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from articles.admin import ArticleChooserMixin, TagListMixin
 from articles.models import Article
+from healthsite.admin_autocomplete import ChosenAutocompleteMixin
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 
@@ -9,7 +10,13 @@ from .models import FAQEntry, TaggedFAQEntry
 
 
 @admin.register(FAQEntry)
-class FAQEntryAdmin(ArticleChooserMixin, IndexedSearchMixin, TagListMixin, admin.ModelAdmin):
+class FAQEntryAdmin(
+    ArticleChooserMixin,
+    ChosenAutocompleteMixin,
+    IndexedSearchMixin,
+    TagListMixin,
+    admin.ModelAdmin,
+):
     list_display = ["question", "article", "position", "tag_list"]
     list_filter = [("article", admin.EmptyFieldListFilter), "tags"]
     list_select_related = ["article"]

@@ -9,9 +9,14 @@ holds, and the widget shows that instead of asking
 value (a re-displayed form with errors), the widget asks, as Django's does.
 On save, the field takes the same object for the same value, rather than
 asking for it again (`ChosenModelChoiceField`).
+
+Every autocomplete field of the project's admin uses that widget
+(`ChosenAutocompleteMixin`), which shows a form sent back with a value no row
+can have ("abc") without its option, beside the field's "Select a valid choice".
 """
 
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
 
 from .admin_inline_rows import StoredRowForm, StoredRowsFormSet
@@ -21,6 +26,7 @@ class ChosenAutocompleteSelect(AutocompleteSelect):
     chosen = None  # the related object the form's instance holds, if it was read
 
     def optgroups(self, name, value, attr=None):
+        value = self.possible(value)
         chosen = self.chosen
         to_field = self.field.remote_field.get_related_field().attname
         chosen_value = chosen and getattr(chosen, to_field)
@@ -33,6 +39,20 @@ class ChosenAutocompleteSelect(AutocompleteSelect):
         label = self.choices.field.label_from_instance(chosen)
         options.append(self.create_option(name, chosen_value, label, True, len(options)))
         return [(None, options, 0)]
+
+    def possible(self, values):
+        """The values a row could have: Django asked the database for any other
+        ("abc"; on SQLite, a number past 64 bits) and raised, a 500 where the
+        form only meant to say "Select a valid choice"."""
+        target = self.field.remote_field.get_related_field()
+        kept = []
+        for value in values:
+            try:
+                target.run_validators(target.to_python(value))
+            except ValidationError:
+                continue
+            kept.append(value)
+        return kept
 
 
 class ChosenModelChoiceField(ModelChoiceField):
@@ -64,15 +84,8 @@ class ChosenFromInstanceForm(StoredRowForm):
                     field.chosen = widget.chosen
 
 
-class ChosenAutocompleteInlineMixin:
-    """An inline that reads its autocomplete fields' chosen rows with its own and
-    shows them from there."""
-
-    form = ChosenFromInstanceForm
-    formset = StoredRowsFormSet
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.get_autocomplete_fields(request))
+class ChosenAutocompleteMixin:
+    """An admin whose autocomplete fields use `ChosenAutocompleteSelect`."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -81,3 +94,14 @@ class ChosenAutocompleteInlineMixin:
             )
             kwargs.setdefault("form_class", ChosenModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ChosenAutocompleteInlineMixin(ChosenAutocompleteMixin):
+    """An inline that reads its autocomplete fields' chosen rows with its own and
+    shows them from there."""
+
+    form = ChosenFromInstanceForm
+    formset = StoredRowsFormSet
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.get_autocomplete_fields(request))

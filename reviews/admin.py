@@ -8,6 +8,8 @@ from django.urls import path, reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from healthsite.admin_autocomplete import ChosenAutocompleteMixin
+
 from .lifecycle import DUE_SOON_DAYS, review_sections
 from .models import ReviewerProfile, record_sign_off, sign_off_state, with_sign_off_state
 
@@ -15,7 +17,7 @@ DASHBOARD_ROWS = 100  # per section; the section links to the full, filtered lis
 
 
 @admin.register(ReviewerProfile)
-class ReviewerProfileAdmin(admin.ModelAdmin):
+class ReviewerProfileAdmin(ChosenAutocompleteMixin, admin.ModelAdmin):
     list_display = ["display_name", "credentials", "profession", "user"]
     list_select_related = ["user"]
     search_fields = [

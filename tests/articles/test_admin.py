@@ -1,4 +1,5 @@
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -11,6 +12,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article, Cause, TaggedArticle
 from faq.admin import FAQEntryAdmin
 from faq.models import FAQEntry, TaggedFAQEntry
+from healthsite.admin_autocomplete import ChosenAutocompleteSelect
 from healthsite.pagination import IndexedPaginator
 from sources.models import Source
 from tests.factories import (
@@ -509,6 +511,22 @@ class TestChangeForm:
         assert post("x" * 100).status_code == 302  # as long as a tag holds: kept
         assert Tag.objects.filter(name="x" * 100).exists()
 
+    @pytest.mark.parametrize("value", ["abc", "9" * 20])
+    @pytest.mark.parametrize("field", ["author", "medical_reviewer", "cause", "target", "source"])
+    def test_a_chooser_value_no_row_can_have_is_refused_with_a_message(
+        self, staff_client, field, value
+    ):
+        data = {
+            "cause": article_data(causes=[{"position": "1", "cause": value}]),
+            "target": article_data(links=[{"position": "1", "target": value}]),
+            "source": article_data()
+            | inline("article_sources", [{"position": "1", "source": value}]),
+        }.get(field) or article_data(**{field: value})
+        response = staff_client.post(ADD_URL, data)
+        assert response.status_code == 200
+        assert "Select a valid choice." in str(response.context["errors"])
+        assert not Article.objects.exists()
+
     def test_author_defaults_to_the_editor(self, staff_client):
         response = staff_client.get(ADD_URL)
         user = response.wsgi_request.user
@@ -857,7 +875,33 @@ class TestArticleChoosers:
             content = staff_client.get(url).content.decode()
             assert 'data-minimum-input-length="3"' in content, url
 
+    @pytest.mark.parametrize(
+        ("url", "data"),
+        [
+            ("admin:faq_faqentry_add",
+             {"question": "Why?", "answer": "Because.", "position": "1", "tags": ""}),
+            ("admin:articles_slugredirect_add", {"old_slug": "old-ankles"}),
+        ],
+    )  # fmt: skip
+    def test_a_value_no_article_can_have_is_refused_with_a_message(self, staff_client, url, data):
+        response = staff_client.post(reverse(url), data | {"article": "abc"})
+        assert response.status_code == 200
+        assert "Select a valid choice." in response.content.decode()
+
     def test_the_article_list_still_searches_short_words(self, staff_client):
         make_article(title="Knee pain")
         response = staff_client.get(reverse("admin:articles_article_changelist"), {"q": "kn"})
         assert [a.title for a in response.context["cl"].result_list] == ["Knee pain"]
+
+
+def test_every_chooser_in_the_admin_shows_only_values_a_row_could_have(rf, admin_user):
+    """Each uses `ChosenAutocompleteSelect`, which leaves out a value such as "abc"
+    that Django's would ask the database for, and fail."""
+    request = rf.get("/")
+    request.user = admin_user
+    for model_admin in admin.site._registry.values():
+        for each in [model_admin, *model_admin.get_inline_instances(request)]:
+            for name in each.get_autocomplete_fields(request):
+                field = each.formfield_for_dbfield(each.model._meta.get_field(name), request)
+                widget = getattr(field.widget, "widget", field.widget)
+                assert isinstance(widget, ChosenAutocompleteSelect), (type(each), name)
