@@ -126,10 +126,15 @@ def _tagged_questions(limit):
 # The slug of a tag whose name has nothing sluggable in it ("!!!"): taggit's
 # would be empty, which no URL can hold.
 UNSLUGGABLE_SLUG = "topic"
+# A slug's first part, kept short enough for taggit's "_1", "_2"… after it
+# within the 100 characters a slug holds: two long names making one slug
+# ("Knee…" and "knee…") got a 102-character one, a 500 on PostgreSQL.
+SLUG_ROOT_LENGTH = 90
 
 
 def slugify_tag(tag, name, i=None):
-    """taggit's `Tag.slugify`, with `UNSLUGGABLE_SLUG` for a name it makes nothing of.
+    """taggit's `Tag.slugify`, with `UNSLUGGABLE_SLUG` for a name it makes nothing
+    of, and at most `SLUG_ROOT_LENGTH` characters before the number.
 
     Put in place of taggit's by `ArticlesConfig.ready`: taggit's `save` retries a
     taken slug with `slugify(name, 1)`, `slugify(name, 2)`, … skipping the slugs
@@ -137,6 +142,5 @@ def slugify_tag(tag, name, i=None):
     A slug set afterwards (in `pre_save`) escaped that check: taggit retried
     with "_1", and the third such tag met the second's.
     """
-    if TagBase.slugify(tag, name):
-        return TagBase.slugify(tag, name, i)
-    return UNSLUGGABLE_SLUG if i is None else f"{UNSLUGGABLE_SLUG}_{i}"
+    root = (TagBase.slugify(tag, name) or UNSLUGGABLE_SLUG)[:SLUG_ROOT_LENGTH]
+    return root if i is None else f"{root}_{i}"

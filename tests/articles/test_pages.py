@@ -368,6 +368,15 @@ class TestListPages:
             response = client.get(reverse("articles:tag", args=[slug]))
             assert response.context["tag"].name == name
 
+    def test_long_tag_names_making_one_slug_get_slugs_of_their_own(self, client):
+        names = [("knee pain " * 10)[:99] + end for end in "!?."]  # 100 characters each
+        make_article(tags=names)
+        slugs = [Tag.objects.get(name=name).slug for name in names]
+        assert len(set(slugs)) == 3
+        assert all(len(slug) <= 100 for slug in slugs)
+        for name, slug in zip(names, slugs, strict=True):
+            assert client.get(reverse("articles:tag", args=[slug])).context["tag"].name == name
+
     def test_unicode_tag_slugs_work(self, client):
         make_article(tags=["santé"])
         tag = Tag.objects.get()
