@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -84,7 +83,8 @@ class ArticleAdminForm(forms.ModelForm):
 class RelatedLinkFormSet(PositionedInlineFormSet):
     """Pinned See-also links. A waiting title is resolved when the link is
     saved: one naming an article that another row links to already (or names
-    too) is refused here, as choosing that article twice is."""
+    too), or a title another row waits for too, is refused here, as choosing
+    that article twice is."""
 
     def clean(self):
         super().clean()
@@ -93,27 +93,29 @@ class RelatedLinkFormSet(PositionedInlineFormSet):
             for form in self.forms
             if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
-        linked = {
-            form.cleaned_data["target"].pk for form in live if form.cleaned_data.get("target")
-        }
-        waiting = {
-            form: title
-            for form in live
-            if not form.cleaned_data.get("target")
-            and (title := form.cleaned_data.get("target_title", "").strip())
-        }
-        if not waiting:
-            return
-        named = Q()
-        for title in set(waiting.values()):
-            named |= Q(title__iexact=title)
-        found = {a.title.casefold(): a for a in Article.objects.filter(named).only("title")}
-        for form, title in waiting.items():
-            article = found.get(title.casefold())
-            if article is None or article.pk == self.instance.pk:
-                continue  # waits for it; a link to the article itself is refused by the row
-            if article.pk in linked:
-                form.add_error(
-                    "target_title", f"“{article.title}” is linked in another row already."
-                )
-            linked.add(article.pk)
+        # A view-only row's cleaned data is its initial data: ids, not articles.
+        targets = {form: form.cleaned_data.get("target") for form in live}
+        linked = {getattr(target, "pk", target) for target in targets.values() if target}
+        waited = set()
+        for form in live:
+            title = (form.cleaned_data.get("target_title") or "").strip()
+            if targets[form] or not title:
+                continue
+            article, refusal = self._titled(title), None
+            if article is None:  # waits for it
+                if title.casefold() in waited:
+                    refusal = f"“{title}” is waited for in another row."
+                waited.add(title.casefold())
+            else:
+                if article.pk in linked:
+                    refusal = f"“{article.title}” is linked in another row already."
+                linked.add(article.pk)
+            if refusal and form.has_changed():  # a row left as it is is not saved
+                form.add_error("target_title", refusal)
+
+    def _titled(self, title):
+        """The article a waiting title resolves to when saved (`RelatedLink.save`,
+        by the same rule: the database's case-insensitive match); None if it waits,
+        or names the article itself (which the row refuses)."""
+        articles = Article.objects.filter(title__iexact=title).exclude(pk=self.instance.pk)
+        return articles.only("title").first()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
 from taggit.models import Tag, TaggedItemBase
@@ -621,14 +621,16 @@ class RelatedLinkQuerySet(models.QuerySet):
         self.filter(target=article).exclude(target_title=article.title).update(
             target_title=article.title
         )
-        return (
+        waiting = (
             self.pending()
             .filter(target_title__iexact=article.title)
             .exclude(article=article)
             # A page that pins it already keeps this one waiting (one pin a target).
             .exclude(article__related_links__target=article)
-            .update(target=article, target_title=article.title)
         )
+        # A page waiting for it in two links gets it in the first (one pin a target).
+        first = waiting.order_by().values("article").annotate(first=Min("pk")).values("first")
+        return self.filter(pk__in=first).update(target=article, target_title=article.title)
 
 
 class RelatedLink(models.Model):

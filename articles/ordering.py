@@ -80,7 +80,7 @@ class PositionedInlineFormSet(StoredRowsFormSet):
             form.instance.pk
             for form in self.initial_forms
             if form.instance.pk
-            and (self._should_delete_form(form) or pointers.intersection(form.changed_data))
+            and (self._should_delete_form(form) or self._changed(form) & pointers)
         ]
         if out:
             self.model._default_manager.filter(pk__in=out).delete()
@@ -100,9 +100,16 @@ class PositionedInlineFormSet(StoredRowsFormSet):
             form.instance.pk
             for form in self.initial_forms
             if form.instance.pk
-            and (self._should_delete_form(form) or "position" in form.changed_data)
+            and (self._should_delete_form(form) or "position" in self._changed(form))
         ]
         park(self.model._default_manager.filter(pk__in=moving))
+
+    @staticmethod
+    def _changed(form):
+        """The fields of a row the formset will save. A row the user may only view
+        has none: its form has no data (every field "changed" from its initial
+        value), and Django's `has_changed()` says no, so it is not saved."""
+        return set(form.changed_data) if form.has_changed() else set()
 
 
 def park(queryset):

@@ -231,6 +231,14 @@ class TestRelatedLink:
         pending.save()  # saved again, it still waits rather than break the constraint
         assert page.related_links.filter(target=article).count() == 1
 
+    def test_a_page_waiting_for_an_article_in_two_links_gets_it_in_the_first(self):
+        page = make_article()
+        first = add_link(page, target_title="Gout")
+        second = add_link(page, target_title="gout")  # stored before the admin refused it
+        gout = make_article(title="Gout")
+        first.refresh_from_db(), second.refresh_from_db()
+        assert (first.target, second.target) == (gout, None)
+
     def test_retitling_the_target_keeps_the_link_title_current(self):
         target = make_article(title="Hiccups")
         link = add_link(make_article(), target)
