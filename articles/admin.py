@@ -2,14 +2,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.forms import Textarea
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
 from reversion import set_comment
+from reversion.errors import RevertError
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.admin import TagAdmin as TaggitTagAdmin  # imported first, so it is registered
@@ -370,7 +371,7 @@ class ArticleAdmin(
         so is one listing a row that points at one deleted since (a cause, say).
         That version is still shown, as the editor may want to copy from it.
         """
-        missing = missing_reference(version.revision)
+        missing = missing_reference(version.revision) or self._taken_since(version)
         if missing and request.method == "POST":
             self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
             return redirect("admin:articles_article_changelist")
@@ -404,6 +405,22 @@ class ArticleAdmin(
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
             return redirect("admin:articles_article_changelist")
         return response
+
+    @staticmethod
+    def _taken_since(version):
+        """Whether another article has taken the version's address or title since
+        (reversion could only say "Could not save … missing dependency")."""
+        try:
+            fields = version.field_dict
+        except RevertError:
+            return None  # data reversion cannot read: its own restore says so
+        others = Article.objects.exclude(pk=version.object_id)
+        slug, title = fields.get("slug", ""), fields.get("title", "")
+        if others.filter(slug=slug).exists():
+            return f"another article has its address, /articles/{slug}/, since"
+        if others.annotate(lower=Lower("title")).filter(lower=Lower(Value(title))).exists():
+            return f"another article is titled “{title}” since"
+        return None
 
     @staticmethod
     def _last_version(article_id):
