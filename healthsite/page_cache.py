@@ -130,20 +130,36 @@ def seen_by_readers(instance, saved=True):
     if key is None:
         return True
     article_id = getattr(instance, key)
-    return article_id is None or _looks_published(instance, key) or _published_now(article_id)
+    # A saved row's article was locked, and its status read, as the save began.
+    known = instance.__dict__.get("_article_statuses", {}) if saved else {}
+    return article_id is None or _looks_published(instance, key) or _published(article_id, known)
 
 
-def _seen(article_ids):
+def _seen(article_ids, known=None):
     """Whether readers see rows of these articles (None: a site-wide question);
     yes when there are none (the row is gone: nothing to go by)."""
-    return not article_ids or None in article_ids or any(map(_published_now, article_ids))
+    if not article_ids or None in article_ids:
+        return True
+    return any(_published(article_id, known or {}) for article_id in article_ids)
 
 
-def _articles_of_questions(question_ids):
+def _published(article_id, known):
+    """`_published_now`, from `known` statuses read under lock when it has the article's."""
+    from articles.models import Article
+
+    if article_id in known:
+        return known[article_id] == Article.Status.PUBLISHED
+    return _published_now(article_id)
+
+
+def _articles_of_questions(question_ids, lock_articles=True):
+    """The articles of these questions, read under the questions' lock (and
+    the articles' first, unless the caller has locked them)."""
     from faq.models import FAQEntry
 
     questions = FAQEntry._base_manager.filter(pk__in=question_ids)
-    _lock_articles(questions.values("article_id"))
+    if lock_articles:
+        _lock_articles(questions.values("article_id"))
     return _locked(questions, "article_id")
 
 
@@ -165,20 +181,23 @@ def _lock_articles(*ids):
     of its rows alone (a question in its own form), locking the row first and
     the article after, could deadlock with the first (PostgreSQL would fail one
     of them): each waiting for a lock the other holds.
+
+    Returns {id: status} of the rows locked, so that they are not read again.
     """
     from articles.models import Article
 
     if not transaction.get_connection().features.has_select_for_update:
-        return  # SQLite: one writer at a time, nothing to lock
+        return {}  # SQLite: one writer at a time, nothing to lock
     condition = Q()
     for value in ids:
         if isinstance(value, QuerySet):
             condition |= Q(pk__in=value)
         elif value is not None:
             condition |= Q(pk=value)
-    if condition:
-        rows = Article._base_manager.filter(condition).order_by("pk").select_for_update()
-        list(rows.values_list("pk", flat=True))
+    if not condition:
+        return {}
+    rows = Article._base_manager.filter(condition).order_by("pk").select_for_update()
+    return dict(rows.values_list("pk", "status"))
 
 
 def _looks_published(instance, key):
@@ -204,22 +223,23 @@ def _remember_whether_seen(sender, instance, **kwargs):
     if not _in_transaction():
         instance._was_seen = True  # outside a transaction, every change empties the cache
         return
-    _lock_articles_of(sender, instance, key)
+    instance._article_statuses = statuses = _lock_articles_of(sender, instance, key)
     if instance.pk is None:
         instance._was_seen = False
     elif key and _looks_published(instance, key):
         instance._was_seen = True
     elif sender is TaggedFAQEntry:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), "content_object_id")
-        instance._was_seen = bool(stored) and _seen(_articles_of_questions(stored))
+        articles = _articles_of_questions(stored, lock_articles=False)  # locked above
+        instance._was_seen = bool(stored) and _seen(articles, statuses)
     else:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), key)
-        instance._was_seen = bool(stored) and _seen(stored)
+        instance._was_seen = bool(stored) and _seen(stored, statuses)
 
 
 def _lock_articles_of(sender, instance, key):
     """Lock the article the row belongs to, and the one its stored row belonged
-    to, before the row (`_lock_articles`): one query."""
+    to, before the row (`_lock_articles`): one query. Their {id: status}."""
     from faq.models import FAQEntry, TaggedFAQEntry
 
     column = "content_object_id" if sender is TaggedFAQEntry else key
@@ -230,9 +250,8 @@ def _lock_articles_of(sender, instance, key):
         questions = Q(pk=instance.content_object_id)
         if stored is not None:
             questions |= Q(pk__in=stored)
-        _lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
-    else:
-        _lock_articles(getattr(instance, key), stored)
+        return _lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
+    return _lock_articles(getattr(instance, key), stored)
 
 
 def _published_now(article_id):
