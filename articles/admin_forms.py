@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion.models import Version
 
-from .models import Article, status_change_refusal
+from .models import Article, RelatedLink, status_change_refusal
 from .ordering import PositionedInlineFormSet
 
 
@@ -114,8 +114,6 @@ class RelatedLinkFormSet(PositionedInlineFormSet):
                 form.add_error("target_title", refusal)
 
     def _titled(self, title):
-        """The article a waiting title resolves to when saved (`RelatedLink.save`,
-        by the same rule: the database's case-insensitive match); None if it waits,
-        or names the article itself (which the row refuses)."""
-        articles = Article.objects.filter(title__iexact=title).exclude(pk=self.instance.pk)
-        return articles.only("title").first()
+        """The article a waiting title resolves to when saved, by `RelatedLink.save`'s
+        rule; None if it waits, or names the article itself (which the row refuses)."""
+        return RelatedLink.articles_titled(title, self.instance.pk).only("title").first()

@@ -697,8 +697,7 @@ class RelatedLink(models.Model):
         if self.target_id is None:
             pinned = RelatedLink.objects.filter(article=self.article_id).exclude(pk=self.pk)
             self.target = (
-                Article.objects.filter(title__iexact=self.target_title.strip())
-                .exclude(pk=self.article_id)
+                self.articles_titled(self.target_title, self.article_id)
                 # A page that pins it already keeps this one waiting (one pin a target).
                 .exclude(pk__in=pinned.filter(target__isnull=False).values("target"))
                 .first()
@@ -724,6 +723,12 @@ class RelatedLink(models.Model):
     @property
     def is_pending(self):
         return self.target_id is None
+
+    @staticmethod
+    def articles_titled(title, article_id):
+        """The articles a waiting title names (the database's case-insensitive
+        match), but the one linking: whichever a link titled so resolves to."""
+        return Article.objects.filter(title__iexact=title.strip()).exclude(pk=article_id)
 
 
 class SlugRedirect(models.Model):
