@@ -15,11 +15,11 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-_listeners = []  # (listener, texts_only, skip_raw)
+_listeners = []  # (listener, texts_only, skip_raw, see_also)
 _batch = threading.local()
 
 
-def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False):
+def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False, see_also=True):
     """Register `listener(article_ids)`; usable as a decorator, with or without
     arguments.
 
@@ -28,31 +28,40 @@ def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False):
     pinned links, sources or renamed shared rows. `skip_raw`: not told of rows
     saved "raw", which `loaddata` does from a backup that holds the listener's
     own rows too (and django-reversion's `Version.revert()`, after which the
-    admin saves the article again).
+    admin saves the article again). `see_also`: told of the articles whose only
+    change is the title of an article they pin in See also (search does not
+    index those titles).
     """
 
     def register(listener):
-        _listeners.append((listener, texts_only, skip_raw))
+        _listeners.append((listener, texts_only, skip_raw, see_also))
         return listener
 
     return register if listener is None else register(listener)
 
 
-def articles_changed(article_ids, *, texts_of=(), raw=False):
-    """Tell the listeners; `texts_of`: those of the articles whose texts changed."""
+def articles_changed(article_ids, *, texts_of=(), see_also_of=(), raw=False):
+    """Tell the listeners; `texts_of`: those of the articles whose texts changed;
+    `see_also_of`: articles that show a changed title in their See-also links."""
     ids = {pk for pk in article_ids if pk is not None}
     text_ids = ids.intersection(texts_of)
+    see_also_ids = {pk for pk in see_also_of if pk is not None}
     pending = getattr(_batch, "pending", None)
     if pending is not None and not raw:  # inside `batched()`: once, at its end
         pending["ids"].update(ids)
         pending["texts"].update(text_ids)
+        pending["see_also"].update(see_also_ids)
     else:
-        _tell(ids, text_ids, raw)
+        _tell(ids, text_ids, see_also_ids, raw)
 
 
-def _tell(ids, text_ids, raw=False):
-    for listener, texts_only, skip_raw in _listeners:
-        wanted = text_ids if texts_only else ids
+def _tell(ids, text_ids, see_also_ids, raw=False):
+    for listener, texts_only, skip_raw, see_also in _listeners:
+        wanted = ids
+        if texts_only:
+            wanted = text_ids
+        elif see_also:
+            wanted = ids | see_also_ids
         if wanted and not (raw and skip_raw):
             listener(wanted)
 
@@ -63,12 +72,12 @@ def batched():
     if getattr(_batch, "pending", None) is not None:  # already batching
         yield
         return
-    _batch.pending = {"ids": set(), "texts": set()}
+    _batch.pending = {"ids": set(), "texts": set(), "see_also": set()}
     try:
         yield
     finally:
         pending, _batch.pending = _batch.pending, None
-        _tell(pending["ids"], pending["texts"])
+        _tell(pending["ids"], pending["texts"], pending["see_also"])
 
 
 def connect():
@@ -80,7 +89,7 @@ def connect():
     def article_saved(sender, instance, raw=False, **kwargs):
         # Articles pinning this one show its title in their See-also links.
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
-        articles_changed([instance.pk, *pinning], texts_of=[instance.pk], raw=raw)
+        articles_changed([instance.pk], texts_of=[instance.pk], see_also_of=pinning, raw=raw)
 
     def row_changed(sender, instance, origin=None, raw=False, **kwargs):
         article_id = instance.content_object_id if sender is TaggedArticle else instance.article_id

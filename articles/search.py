@@ -71,6 +71,12 @@ UPDATE articles_article AS a SET search_vector = {HEAD_SQL}
            WHERE f.article_id = a.id))), 'D'),
     search_head = {HEAD_SQL}
 """
+# These articles only, locked in id order, as `healthsite.page_cache` locks
+# articles: two batches refreshing the same articles (two topics renamed at
+# once) each in the order of its own plan could each hold one the other waits for.
+REFRESH_THESE_SQL = f"""{REFRESH_SQL}
+  FROM (SELECT id FROM articles_article WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE) AS locked
+ WHERE a.id = locked.id"""
 
 
 def uses_full_text():
@@ -88,9 +94,7 @@ def refresh_search_vectors(article_ids=None):
         if article_ids is None:
             cursor.execute(REFRESH_SQL, {"config": CONFIG})
         elif article_ids := [pk for pk in article_ids if pk is not None]:
-            cursor.execute(
-                REFRESH_SQL + " WHERE a.id = ANY(%(ids)s)", {"config": CONFIG, "ids": article_ids}
-            )
+            cursor.execute(REFRESH_THESE_SQL, {"config": CONFIG, "ids": article_ids})
         else:
             return
     if not connection.in_atomic_block:
@@ -102,8 +106,10 @@ def refresh_search_vectors(article_ids=None):
         content_changed()
 
 
-# Whenever an article or anything it shows changes (see articles.changes).
-on_articles_changed(refresh_search_vectors)
+# Whenever an article or anything it shows changes (see articles.changes), but
+# not the titles of the articles it pins in See also: those are not indexed,
+# and the articles pinning a renamed one are not written (nor locked) for them.
+on_articles_changed(refresh_search_vectors, see_also=False)
 
 
 # -- searching -----------------------------------------------------------------

@@ -223,6 +223,8 @@ def _remember_whether_seen(sender, instance, **kwargs):
     if not _in_transaction():
         instance._was_seen = True  # outside a transaction, every change empties the cache
         return
+    if (origin := kwargs.get("origin")) is not None:
+        _lock_articles_deleted_from(origin)
     instance._article_statuses = statuses = _lock_articles_of(sender, instance, key)
     if instance.pk is None:
         instance._was_seen = False
@@ -252,6 +254,33 @@ def _lock_articles_of(sender, instance, key):
             questions |= Q(pk__in=stored)
         return _lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
     return _lock_articles(getattr(instance, key), stored)
+
+
+def _lock_articles_deleted_from(origin):
+    """Deleting a topic deletes its rows of many articles, one by one, each
+    row locking its article first: lock them all at the first row, in id
+    order, or two topics deleted at once could each hold an article the
+    other waits for. Once for each delete (`origin`: what `delete()` was
+    called on, one topic or a queryset of them); nothing for any other."""
+    from django.apps import apps
+
+    from articles.models import Article
+
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if model is Article or model._meta.label in ARTICLE_KEYS:
+        return  # rows of one article: it is locked before each
+    if getattr(origin, "_articles_locked", False):
+        return
+    origin._articles_locked = True
+    chosen = origin.values("pk") if isinstance(origin, QuerySet) else [origin.pk]
+    articles = []
+    for label, key in [*ARTICLE_KEYS.items(), ("faq.TaggedFAQEntry", "content_object__article")]:
+        row = apps.get_model(label)
+        for field in row._meta.concrete_fields:
+            if field.many_to_one and field.related_model is model:
+                rows = row._base_manager.filter(**{f"{field.name}__in": chosen})
+                articles.append(rows.values(key))
+    _lock_articles(*articles)
 
 
 def _published_now(article_id):

@@ -8,6 +8,7 @@ the latest sign-off's fingerprint has none to load, so it is taken from the
 sign-offs, in whichever order the two load.
 """
 
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
@@ -20,7 +21,11 @@ from .models import ArticleReviewState, SignOff
 @on_articles_changed
 def refresh_review_states(article_ids):
     """Re-fingerprint these articles, if they have been signed off."""
-    tracked = ArticleReviewState.objects.filter(article_id__in=article_ids)
+    tracked = ArticleReviewState.objects.filter(article_id__in=article_ids).order_by("pk")
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        # Locked in one order (by article), as articles are: two saves refreshing
+        # the states of the same articles (each pinning the other) take turns.
+        tracked = tracked.select_for_update()
     ids = list(tracked.values_list("article_id", flat=True))
     if not ids:
         return

@@ -618,7 +618,7 @@ class TestMovedQuestions:
         from articles import changes
 
         told = []
-        listeners = [*changes._listeners, (told.append, False, False)]
+        listeners = [*changes._listeners, (told.append, False, False, True)]
         monkeypatch.setattr(changes, "_listeners", listeners)
         first, second = make_article(), make_article()
         entry = add_faq(first, answer="[d](/nowhere/)")
@@ -631,3 +631,22 @@ class TestMovedQuestions:
         entry.save()
         assert told[-1] == {second.pk}
         assert not InternalLink.objects.exists()
+
+
+def test_a_renamed_article_tells_search_nothing_of_the_articles_pinning_it(monkeypatch):
+    """Their See-also links show its new title (sign-off fingerprints change), but
+    their search index holds nothing of it: it is not rewritten, nor locked."""
+    from articles import changes
+
+    everything, search = [], []
+    listeners = [*changes._listeners, (everything.append, False, False, True)]
+    listeners.append((search.append, False, False, False))
+    monkeypatch.setattr(changes, "_listeners", listeners)
+    pinning, pinned = make_article(), make_article()
+    add_link(pinning, pinned)
+    everything.clear()
+    search.clear()
+    pinned.title = "Renamed"
+    pinned.save()
+    assert everything == [{pinned.pk, pinning.pk}]
+    assert search == [{pinned.pk}]

@@ -6,13 +6,14 @@ import time
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.changes import batched
-from articles.models import Article
+from articles.models import Article, TaggedArticle
 from faq.models import FAQEntry
-from tests.factories import add_faq, make_article, make_draft
+from tests.factories import add_faq, add_link, make_article, make_draft
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -78,6 +79,29 @@ def second_waits_for_first(first, second):
     assert (one.error, two.error) == (None, None)
 
 
+def second_finishes_while_first_holds(first, second):
+    """Run `first` until it holds its article and calls `pause()`, then all of
+    `second`, which must not wait for `first`; then let `first` go on."""
+    reached, go_on = threading.Event(), threading.Event()
+
+    def pause():
+        reached.set()
+        go_on.wait(10)
+
+    one = Editor(lambda: first(pause))
+    one.start()
+    assert reached.wait(10)
+    two = Editor(second)
+    two.start()
+    two.join(10)
+    finished = not two.is_alive()
+    go_on.set()
+    one.join(20)
+    two.join(20)
+    assert finished, "the second waited for the first"
+    assert (one.error, two.error) == (None, None)
+
+
 @pytest.mark.parametrize("published", [False, True], ids=["draft", "published"])
 @pytest.mark.parametrize("tagged", [False, True], ids=["answer", "answer and tags"])
 def test_a_question_edited_while_its_article_is_saved_with_it(published, tagged):
@@ -125,3 +149,55 @@ def test_a_topic_deleted_while_an_article_it_is_on_is_saved():
     second_waits_for_first(edit_article, delete_topic)
     assert list(first.tags.names()) == []
     assert list(second.tags.names()) == ["sleep"]
+
+
+@pytest.mark.parametrize("delete", ["one", "queryset"], ids=["delete page", "delete action"])
+def test_two_topics_deleted_at_once_from_the_same_articles(delete):
+    first, second = make_article(), make_article()
+    # Each topic's rows are read (and their articles locked) in the order they were added.
+    second.tags.add("legs")
+    first.tags.add("legs", "sleep")
+    second.tags.add("sleep")
+    held = threading.local()
+
+    def delete_topic(name):
+        with batched():
+            topics = Tag.objects.filter(name=name)
+            topics.delete() if delete == "queryset" else topics.get().delete()
+
+    def delete_legs(pause):
+        def pause_at_first_row(sender, **kwargs):  # after the page cache's receiver
+            if not getattr(held, "paused", False):
+                held.paused = True
+                pause()
+
+        pre_delete.connect(pause_at_first_row, sender=TaggedArticle, dispatch_uid="pause")
+        try:
+            delete_topic("legs")
+        finally:
+            pre_delete.disconnect(sender=TaggedArticle, dispatch_uid="pause")
+
+    second_waits_for_first(delete_legs, lambda: delete_topic("sleep"))
+    assert not TaggedArticle.objects.filter(content_object__in=[first, second]).exists()
+
+
+def test_saving_an_article_leaves_the_articles_pinning_it_unlocked():
+    pinning, pinned = make_article(), make_article()
+    add_link(pinning, pinned)
+
+    def edit_pinning(pause):  # an editor saving the pinning article, before its rows
+        with batched():
+            article = Article.objects.get(pk=pinning.pk)
+            article.summary = "Edited."
+            article.save()
+            pause()
+
+    def rename_pinned():  # its See-also link shows the new title; its index needs nothing
+        with batched():
+            article = Article.objects.get(pk=pinned.pk)
+            article.title = "Renamed"
+            article.save()
+
+    second_finishes_while_first_holds(edit_pinning, rename_pinned)
+    pinning.refresh_from_db()
+    assert pinning.summary == "Edited."
