@@ -4,15 +4,26 @@ import pytest
 import reversion
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Cause, SlugRedirect
-from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
+from tests.factories import (
+    add_cause,
+    add_faq,
+    add_link,
+    make_article,
+    make_cause,
+    make_draft,
+    make_user,
+)
 from tests.forms import admin_form
+from tests.sources.factories import cite, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +193,24 @@ class TestRoles:
         article.refresh_from_db()
         assert article.status == "archived"
 
+    def test_publishing_from_the_list_asks_no_more_of_an_article_with_more_rows(
+        self, client, reviewer
+    ):
+        client = logged_in(client, reviewer)
+        warm_up, small, large = make_draft(), make_draft(), make_draft()
+        for article, rows in ((warm_up, 1), (small, 1), (large, 6)):
+            for _ in range(rows):
+                add_cause(article)
+                add_faq(article).tags.set(["night"])
+        run_action(client, "publish", warm_up)  # what Django reads once a process
+        asked = []
+        for article in (small, large):
+            with CaptureQueriesContext(connection) as captured:
+                run_action(client, "publish", article)
+            asked.append(len(captured))
+        assert asked[0] == asked[1]  # the revision's rows are read a list at a time
+        assert Article.objects.published().count() == 3
+
     def test_impossible_moves_are_refused_with_a_message(self, client, reviewer):
         client = logged_in(client, reviewer)
         draft = make_draft(title="Still a draft")
@@ -224,6 +253,24 @@ class TestHistory:
         assert history.status_code == 200
         content = history.content.decode()
         assert versions[0].revision.user.username in content
+
+    def test_a_save_keeps_every_row_of_the_article_in_its_revision_by_name(self, staff_client):
+        article = make_draft(title="Hiccups", tags=["breathing"])
+        add_cause(article, make_cause(name="Eating fast"))
+        add_faq(article, question="Do they stop?").tags.set(["night"])
+        add_link(article, make_article(title="Burping"))
+        cite(article, make_source(title="Hiccups guide", publisher="NHS"))
+        assert post_change(staff_client, article, summary="Edited.").status_code == 302
+        revision = Version.objects.get_for_object(article).get().revision
+        assert {version.object_repr for version in revision.version_set.all()} == {
+            "Hiccups",
+            "1. Eating fast",
+            "Do they stop?",
+            "Do they stop? tagged with night",
+            "See also: Burping",
+            "Hiccups tagged with breathing",
+            "1. NHS: Hiccups guide",
+        }
 
     def test_diff_between_two_revisions_is_readable(self, staff_client):
         article = make_draft(summary="Drink water.")
