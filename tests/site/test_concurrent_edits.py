@@ -57,9 +57,9 @@ def wait_until(condition, seconds=10):
         time.sleep(0.01)
 
 
-def second_waits_for_first(first, second):
-    """Run `first` until it holds its article and calls `pause()`, then `second`
-    until it waits for that lock, then let `first` go on: neither may fail."""
+def first_holding(first):
+    """Start `first` and wait until it holds its article and calls `pause()`.
+    Returns its thread and the event that lets it go on."""
     reached, go_on = threading.Event(), threading.Event()
 
     def pause():
@@ -69,6 +69,13 @@ def second_waits_for_first(first, second):
     one = Editor(lambda: first(pause))
     one.start()
     assert reached.wait(10)
+    return one, go_on
+
+
+def second_waits_for_first(first, second):
+    """Run `first` until it holds its article and calls `pause()`, then `second`
+    until it waits for that lock, then let `first` go on: neither may fail."""
+    one, go_on = first_holding(first)
     two = Editor(second)
     two.start()
     two.started_transaction.wait(10)
@@ -82,15 +89,7 @@ def second_waits_for_first(first, second):
 def second_finishes_while_first_holds(first, second):
     """Run `first` until it holds its article and calls `pause()`, then all of
     `second`, which must not wait for `first`; then let `first` go on."""
-    reached, go_on = threading.Event(), threading.Event()
-
-    def pause():
-        reached.set()
-        go_on.wait(10)
-
-    one = Editor(lambda: first(pause))
-    one.start()
-    assert reached.wait(10)
+    one, go_on = first_holding(first)
     two = Editor(second)
     two.start()
     two.join(10)
