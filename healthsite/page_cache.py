@@ -188,15 +188,17 @@ def _lock_articles(*ids):
 
     if not transaction.get_connection().features.has_select_for_update:
         return {}  # SQLite: one writer at a time, nothing to lock
-    condition = Q()
-    for value in ids:
-        if isinstance(value, QuerySet):
-            condition |= Q(pk__in=value)
-        elif value is not None:
-            condition |= Q(pk=value)
-    if not condition:
+    known = [value for value in ids if value is not None and not isinstance(value, QuerySet)]
+    chosen = [value.order_by() for value in ids if isinstance(value, QuerySet)]
+    if known and chosen:
+        chosen.insert(0, Article._base_manager.filter(pk__in=known).values("pk").order_by())
+    if len(chosen) > 1:
+        # One list (a UNION): "id = 1 OR id IN (...)" had PostgreSQL read every article.
+        chosen = [chosen[0].union(*chosen[1:])]
+    if not (chosen or known):
         return {}
-    rows = Article._base_manager.filter(condition).order_by("pk").select_for_update()
+    rows = Article._base_manager.filter(pk__in=chosen[0] if chosen else known)
+    rows = rows.order_by("pk").select_for_update()
     return dict(rows.values_list("pk", "status"))
 
 
@@ -257,21 +259,26 @@ def _lock_articles_of(sender, instance, key):
 
 
 def _lock_articles_deleted_from(origin):
-    """Deleting a topic deletes its rows of many articles, one by one, each
-    row locking its article first: lock them all at the first row, in id
-    order, or two topics deleted at once could each hold an article the
-    other waits for. Once for each delete (`origin`: what `delete()` was
-    called on, one topic or a queryset of them); nothing for any other."""
+    """A delete of many articles' rows at once (a topic, which takes its
+    taggings along; a selection of questions, or of articles) deletes them
+    one by one, each row locking its article first, in the rows' order: lock
+    the articles at the first row, in id order, or two such deletes at once
+    could each hold an article the other waits for. Once for each delete
+    (`origin`: what `delete()` was called on, an object or a queryset)."""
     from django.apps import apps
 
     from articles.models import Article
 
-    model = origin.model if isinstance(origin, QuerySet) else type(origin)
-    if model is Article or model._meta.label in ARTICLE_KEYS:
-        return  # rows of one article: it is locked before each
     if getattr(origin, "_articles_locked", False):
         return
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    key = "pk" if model is Article else ARTICLE_KEYS.get(model._meta.label)
+    if key and not isinstance(origin, QuerySet):
+        return  # one article, or one of its rows: it is locked before each row
     origin._articles_locked = True
+    if key:
+        _lock_articles(origin.values(key))
+        return
     chosen = origin.values("pk") if isinstance(origin, QuerySet) else [origin.pk]
     articles = []
     for label, key in [*ARTICLE_KEYS.items(), ("faq.TaggedFAQEntry", "content_object__article")]:

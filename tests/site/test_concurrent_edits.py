@@ -200,3 +200,31 @@ def test_saving_an_article_leaves_the_articles_pinning_it_unlocked():
     second_finishes_while_first_holds(edit_pinning, rename_pinned)
     pinning.refresh_from_db()
     assert pinning.summary == "Edited."
+
+
+def test_two_selections_of_questions_deleted_at_once_from_the_same_articles():
+    """The questions list's "Delete selected": each question locks its article
+    as it goes, in the questions' order, unless all are locked first."""
+    first, second = make_article(), make_article()
+    mine = [add_faq(first).pk, add_faq(second).pk]
+    theirs = [add_faq(second).pk, add_faq(first).pk]
+    held = threading.local()
+
+    def delete(pks):
+        with batched():
+            FAQEntry.objects.filter(pk__in=pks).delete()
+
+    def delete_mine(pause):
+        def pause_at_first_row(sender, **kwargs):  # after the page cache's receiver
+            if not getattr(held, "paused", False):
+                held.paused = True
+                pause()
+
+        pre_delete.connect(pause_at_first_row, sender=FAQEntry, dispatch_uid="pause")
+        try:
+            delete(mine)
+        finally:
+            pre_delete.disconnect(sender=FAQEntry, dispatch_uid="pause")
+
+    second_waits_for_first(delete_mine, lambda: delete(theirs))
+    assert not FAQEntry.objects.filter(article__in=[first, second]).exists()
