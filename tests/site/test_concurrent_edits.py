@@ -3,6 +3,7 @@
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
@@ -101,6 +102,25 @@ def second_finishes_while_first_holds(first, second):
     assert (one.error, two.error) == (None, None)
 
 
+@contextmanager
+def pausing_at_first_delete(model, pause):
+    """`pause()` this thread's delete at its first row of `model`, once the page
+    cache's receiver (connected before) has locked what it locks."""
+    paused = []
+
+    def pause_at_first_row(sender, **kwargs):
+        if not paused and threading.current_thread() is thread:
+            paused.append(True)
+            pause()
+
+    thread = threading.current_thread()
+    pre_delete.connect(pause_at_first_row, sender=model, dispatch_uid="pause")
+    try:
+        yield
+    finally:
+        pre_delete.disconnect(sender=model, dispatch_uid="pause")
+
+
 @pytest.mark.parametrize("published", [False, True], ids=["draft", "published"])
 @pytest.mark.parametrize("tagged", [False, True], ids=["answer", "answer and tags"])
 def test_a_question_edited_while_its_article_is_saved_with_it(published, tagged):
@@ -157,7 +177,6 @@ def test_two_topics_deleted_at_once_from_the_same_articles(delete):
     second.tags.add("legs")
     first.tags.add("legs", "sleep")
     second.tags.add("sleep")
-    held = threading.local()
 
     def delete_topic(name):
         with batched():
@@ -165,16 +184,8 @@ def test_two_topics_deleted_at_once_from_the_same_articles(delete):
             topics.delete() if delete == "queryset" else topics.get().delete()
 
     def delete_legs(pause):
-        def pause_at_first_row(sender, **kwargs):  # after the page cache's receiver
-            if not getattr(held, "paused", False):
-                held.paused = True
-                pause()
-
-        pre_delete.connect(pause_at_first_row, sender=TaggedArticle, dispatch_uid="pause")
-        try:
+        with pausing_at_first_delete(TaggedArticle, pause):
             delete_topic("legs")
-        finally:
-            pre_delete.disconnect(sender=TaggedArticle, dispatch_uid="pause")
 
     second_waits_for_first(delete_legs, lambda: delete_topic("sleep"))
     assert not TaggedArticle.objects.filter(content_object__in=[first, second]).exists()
@@ -208,23 +219,14 @@ def test_two_selections_of_questions_deleted_at_once_from_the_same_articles():
     first, second = make_article(), make_article()
     mine = [add_faq(first).pk, add_faq(second).pk]
     theirs = [add_faq(second).pk, add_faq(first).pk]
-    held = threading.local()
 
     def delete(pks):
         with batched():
             FAQEntry.objects.filter(pk__in=pks).delete()
 
     def delete_mine(pause):
-        def pause_at_first_row(sender, **kwargs):  # after the page cache's receiver
-            if not getattr(held, "paused", False):
-                held.paused = True
-                pause()
-
-        pre_delete.connect(pause_at_first_row, sender=FAQEntry, dispatch_uid="pause")
-        try:
+        with pausing_at_first_delete(FAQEntry, pause):
             delete(mine)
-        finally:
-            pre_delete.disconnect(sender=FAQEntry, dispatch_uid="pause")
 
     second_waits_for_first(delete_mine, lambda: delete(theirs))
     assert not FAQEntry.objects.filter(article__in=[first, second]).exists()
