@@ -225,9 +225,12 @@ def _remember_whether_seen(sender, instance, **kwargs):
     if not _in_transaction():
         instance._was_seen = True  # outside a transaction, every change empties the cache
         return
+    statuses = {}
     if (origin := kwargs.get("origin")) is not None:
-        _lock_articles_deleted_from(origin)
-    instance._article_statuses = statuses = _lock_articles_of(sender, instance, key)
+        statuses = _lock_articles_deleted_from(origin)
+    if not (key and getattr(instance, key) in statuses):
+        statuses = _lock_articles_of(sender, instance, key)
+    instance._article_statuses = statuses
     if instance.pk is None:
         instance._was_seen = False
     elif key and _looks_published(instance, key):
@@ -264,21 +267,21 @@ def _lock_articles_deleted_from(origin):
     one by one, each row locking its article first, in the rows' order: lock
     the articles at the first row, in id order, or two such deletes at once
     could each hold an article the other waits for. Once for each delete
-    (`origin`: what `delete()` was called on, an object or a queryset)."""
+    (`origin`: what `delete()` was called on, an object or a queryset);
+    returns {id: status} of the articles locked, for its other rows."""
     from django.apps import apps
 
     from articles.models import Article
 
-    if getattr(origin, "_articles_locked", False):
-        return
+    if (locked := getattr(origin, "_article_statuses", None)) is not None:
+        return locked
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
     key = "pk" if model is Article else ARTICLE_KEYS.get(model._meta.label)
     if key and not isinstance(origin, QuerySet):
-        return  # one article, or one of its rows: it is locked before each row
-    origin._articles_locked = True
+        return {}  # one article, or one of its rows: it is locked before each row
     if key:
-        _lock_articles(origin.values(key))
-        return
+        origin._article_statuses = _lock_articles(origin.values(key))
+        return origin._article_statuses
     chosen = origin.values("pk") if isinstance(origin, QuerySet) else [origin.pk]
     articles = []
     for label, key in [*ARTICLE_KEYS.items(), ("faq.TaggedFAQEntry", "content_object__article")]:
@@ -287,7 +290,8 @@ def _lock_articles_deleted_from(origin):
             if field.many_to_one and field.related_model is model:
                 rows = row._base_manager.filter(**{f"{field.name}__in": chosen})
                 articles.append(rows.values(key))
-    _lock_articles(*articles)
+    origin._article_statuses = _lock_articles(*articles)
+    return origin._article_statuses
 
 
 def _published_now(article_id):
