@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 _listeners = []  # (listener, texts_only, skip_raw, see_also)
 _batch = threading.local()
@@ -110,11 +110,22 @@ def connect():
         if action.startswith("post_") and isinstance(instance, Article):
             articles_changed([instance.pk])
 
-    def shared_row_renamed(through, field):
+    def shared_row_saving(shown):
+        def receiver(sender, instance, raw=False, **kwargs):
+            if instance.pk is not None and not raw:
+                stored = sender._base_manager.filter(pk=instance.pk).values_list(*shown)
+                instance._shown_as_stored = stored.first()
+
+        return receiver
+
+    def shared_row_renamed(through, field, shown):
         def receiver(sender, instance, created, raw=False, **kwargs):
-            if not created:  # its name shows in every article using it
-                users = through.objects.filter(**{field: instance})
-                articles_changed(users.values_list(_article_field(through), flat=True), raw=raw)
+            stored = instance.__dict__.pop("_shown_as_stored", None)
+            if created or stored == tuple(getattr(instance, name) for name in shown):
+                return  # new, or saved with nothing its articles show changed
+            # Its name shows in every article using it.
+            users = through.objects.filter(**{field: instance})
+            articles_changed(users.values_list(_article_field(through), flat=True), raw=raw)
 
         return receiver
 
@@ -122,16 +133,21 @@ def connect():
     texts = {model("articles", "ArticleCause"), model("faq", "FAQEntry")}
     rows = [("articles", "ArticleCause"), ("faq", "FAQEntry"), ("articles", "RelatedLink")]
     rows.append(("articles", "TaggedArticle"))
-    shared = [(model("articles", "Cause"), model("articles", "ArticleCause"), "cause")]
-    shared.append((model("taggit", "Tag"), TaggedArticle, "tag"))
+    # Shared rows, and what their articles show of them (a cause without an
+    # explanation shows its description; a source is cited by title and address).
+    cause, article_cause = model("articles", "Cause"), model("articles", "ArticleCause")
+    shared = [(cause, article_cause, "cause", ("name", "description"))]
+    shared.append((model("taggit", "Tag"), TaggedArticle, "tag", ("name",)))
     if apps.is_installed("sources"):
         rows.append(("sources", "ArticleSource"))
-        shared.append((model("sources", "Source"), model("sources", "ArticleSource"), "source"))
+        source, article_source = model("sources", "Source"), model("sources", "ArticleSource")
+        shared.append((source, article_source, "source", ("title", "url")))
     for app_label, name in rows:
         for signal in (post_save, post_delete):
             receivers.append((signal, row_changed, model(app_label, name)))
-    for owner, through, field in shared:
-        receivers.append((post_save, shared_row_renamed(through, field), owner))
+    for owner, through, field, shown in shared:
+        receivers.append((pre_save, shared_row_saving(shown), owner))
+        receivers.append((post_save, shared_row_renamed(through, field, shown), owner))
     receivers.append((m2m_changed, tags_changed, TaggedArticle))
     for signal, receiver, sender in receivers:
         signal.connect(receiver, sender=sender, weak=False)

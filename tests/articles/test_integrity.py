@@ -14,6 +14,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles import integrity, links, lints
 from articles.integrity import (
@@ -24,7 +25,7 @@ from articles.integrity import (
     link_problems,
 )
 from articles.lints import SIMILAR, Budget, alike, lint_article, normalise, report
-from articles.models import Article, InternalLink
+from articles.models import Article, Cause, InternalLink
 from tests.factories import (
     add_cause,
     add_faq,
@@ -34,6 +35,7 @@ from tests.factories import (
     make_draft,
     make_user,
 )
+from tests.sources.factories import cite, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -650,3 +652,30 @@ def test_a_renamed_article_tells_search_nothing_of_the_articles_pinning_it(monke
     pinned.save()
     assert everything == [{pinned.pk, pinning.pk}]
     assert search == [{pinned.pk}]
+
+
+def test_a_shared_row_saved_with_nothing_its_articles_show_changed_tells_none(monkeypatch):
+    """A cause, topic or source saved unchanged (or changed where no article shows
+    it) rewrote the search index of every article using it: 2 s for a cause on
+    2,500 of 100,000 articles."""
+    from articles import changes
+
+    told = []
+    monkeypatch.setattr(changes, "_listeners", [(told.append, False, False, True)])
+    article = make_article(tags=["legs"])
+    add_cause(article, make_cause(name="Dehydration", description="Too little water."))
+    source = cite(article, make_source(title="Water", publisher="NHS")).source
+    cause, topic = Cause.objects.get(), Tag.objects.get(name="legs")
+    told.clear()
+    for row in (cause, topic, source):
+        row.save()
+    source.publisher = "NHS England"  # neither indexed nor in a sign-off's fingerprint
+    source.save()
+    assert told == []
+    cause.description = "Not enough water."  # shown where a listing has no explanation
+    cause.save()
+    topic.name = "Legs"
+    topic.save()
+    source.url = "https://example.org/water"
+    source.save()
+    assert told == [{article.pk}] * 3
