@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 
-from .integrity import as_problems, broken_internal_links, broken_see_also_links
+from .integrity import as_problems, broken_internal_links, broken_see_also_rows, see_also_problems
 from .lints import lint_article, report
 from .models import Article
 
@@ -40,9 +40,12 @@ class ReportsAdminMixin:
         self._check_view_permission(request)
         internal = Paginator(broken_internal_links(), LINKS_PAGE_SIZE)
         page = internal.get_page(request.GET.get("page"))
+        see_also = Paginator(broken_see_also_rows(), LINKS_PAGE_SIZE)
+        see_also_page = see_also.get_page(request.GET.get("see_also_page"))
         context = {
             "title": "Broken links",
-            "see_also": list(broken_see_also_links()),
+            "see_also": list(see_also_problems(see_also_page)),
+            "see_also_page": see_also_page,
             "internal": list(as_problems(page)),
             "page": page,
         }

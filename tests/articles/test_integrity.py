@@ -383,6 +383,18 @@ class TestAdminReports:
         assert "Hydration" in content and "The article is draft" in content
         assert "/articles/gone/" in content and "Not a published article" in content
 
+    def test_the_see_also_links_are_paged_too(self, staff_client, monkeypatch):
+        monkeypatch.setattr("articles.admin_reports.LINKS_PAGE_SIZE", 2)
+        for title in ("Apples", "Bananas", "Cherries"):
+            add_link(make_article(title=title), target_title=f"{title} and diet")
+        url = reverse("admin:articles_links")
+        first = staff_client.get(url).content.decode()
+        assert "See-also links (3)" in first and "page 1 of 2" in first
+        assert "Bananas and diet" in first and "Cherries and diet" not in first
+        second = staff_client.get(url, {"see_also_page": 2}).content.decode()
+        assert "Cherries and diet" in second and "Apples and diet" not in second
+        assert staff_client.get(url, {"see_also_page": "x"}).status_code == 200
+
     def test_checks_report_and_the_change_form(self, staff_client):
         article = make_article(title="Cramps")
         content = staff_client.get(reverse("admin:articles_checks")).content.decode()
