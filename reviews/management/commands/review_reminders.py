@@ -33,8 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, email, **options):
         sections = review_sections(days=days)
+        # Only what a line shows: whole rows of 37,000 overdue articles took 3 s.
+        shown = ("title", "next_review_due", "medical_reviewer")
         due = [
-            (label, list(sections[name].select_related("medical_reviewer")))
+            (label, list(sections[name].select_related("medical_reviewer").only(*shown)))
             for name, label in [("overdue", "Overdue"), ("due_soon", f"Due within {days} days")]
         ]
         for label, articles in due:
