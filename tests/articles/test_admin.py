@@ -950,6 +950,21 @@ class TestArticleChoosers:
         assert found("knee") == ["Knee pain", "Sore knees"]
         assert found("") == ["Knee pain", "Sore knees"]  # as the chooser opens
 
+    def test_a_chooser_reads_titles_and_counts_a_few_pages_at_most(self, staff_client, monkeypatch):
+        monkeypatch.setattr("healthsite.pagination.CappedCountPaginator.cap", 3)
+        for n in range(5):
+            make_article(title=f"Knee pain {n}", tags=["knees"])
+        params = {"app_label": "articles", "model_name": "relatedlink", "field_name": "target"}
+        page = staff_client.get(reverse("admin:autocomplete"), params | {"term": "knee"})
+        # The first page of three holds every match counted: no more pages.
+        assert len(page.json()["results"]) == 3
+        assert page.json()["pagination"] == {"more": False}
+        with CaptureQueriesContext(connection) as queries:
+            staff_client.get(reverse("admin:autocomplete"), params | {"term": "pain"})
+        read = [q["sql"] for q in queries if 'FROM "articles_article"' in q["sql"]]
+        assert read and all("summary" not in sql and "tagged" not in sql for sql in read), read
+        assert all("LIMIT" in sql for sql in read), read
+
     def test_the_choosers_say_so(self, staff_client):
         pages = [
             change_url(make_article()),
