@@ -173,8 +173,13 @@ def rows_read_for_the_revision(article):
     queries a row. Here they are read together (six queries) for that save
     alone, then forgotten: the inlines write the rows next, and must not
     count or list this copy."""
-    names = ("article_causes", "faq_entries", "related_links", "taggedarticle_set")
-    names += ("article_sources",)
+    names = (
+        "article_causes",
+        "faq_entries",
+        "related_links",
+        "taggedarticle_set",
+        "article_sources",
+    )  # the follow names of its registration (articles/models.py)
     if article is None or not reversion.is_active():
         yield
         return
