@@ -391,6 +391,7 @@ class TestAdminReports:
         first = staff_client.get(url).content.decode()
         assert "See-also links (3)" in first and "page 1 of 2" in first
         assert "Bananas and diet" in first and "Cherries and diet" not in first
+        assert 'href="?see_also_page=2&amp;page=1"' in first  # the text links' page kept
         second = staff_client.get(url, {"see_also_page": 2}).content.decode()
         assert "Cherries and diet" in second and "Apples and diet" not in second
         assert staff_client.get(url, {"see_also_page": "x"}).status_code == 200
