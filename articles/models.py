@@ -355,6 +355,10 @@ class Article(MarkdownModel):
             # The review counts (overdue, due soon, awaiting sign-off) read this
             # index alone, id included, not every published article's row.
             models.Index(fields=["status", "next_review_due", "id"], name="article_review_due_idx"),
+            # The admin's list sorted by title or by publish time: its first page
+            # from one end of these, not a sort of every article (0.25 s at 100,000).
+            models.Index(fields=["title"], name="article_title_order_idx"),
+            models.Index(fields=["publish_at"], name="article_publish_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
