@@ -173,29 +173,23 @@ def rows_read_for_the_revision(article):
     queries a row. Here they are read together (six queries) for that save
     alone, then forgotten: the inlines write the rows next, and must not
     count or list this copy."""
-    names = (
-        "article_causes",
-        "faq_entries",
-        "related_links",
-        "taggedarticle_set",
-        "article_sources",
-    )  # the follow names of its registration (articles/models.py)
     if article is None or not reversion.is_active():
         yield
         return
-    cached = article.__dict__.setdefault("_prefetched_objects_cache", {})
-    kept = {name: cached.pop(name) for name in names if name in cached}
     questions = FAQEntry.objects.prefetch_related(
         Prefetch("taggedfaqentry_set", queryset=TaggedFAQEntry.objects.select_related("tag"))
     )
-    prefetch_related_objects(
-        [article],
+    prefetches = [  # the follow names of its registration (articles/models.py)
         Prefetch("article_causes", queryset=ArticleCause.objects.select_related("cause")),
         Prefetch("faq_entries", queryset=questions),
         Prefetch("related_links", queryset=RelatedLink.objects.all()),
         Prefetch("taggedarticle_set", queryset=TaggedArticle.objects.select_related("tag")),
         Prefetch("article_sources", queryset=ArticleSource.objects.select_related("source")),
-    )
+    ]
+    names = [prefetch.prefetch_to for prefetch in prefetches]
+    cached = article.__dict__.setdefault("_prefetched_objects_cache", {})
+    kept = {name: cached.pop(name) for name in names if name in cached}
+    prefetch_related_objects([article], *prefetches)
     try:
         yield
     finally:

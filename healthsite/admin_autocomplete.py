@@ -16,10 +16,10 @@ can have ("abc") without its option, beside the field's "Select a valid choice".
 """
 
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
 from django.forms import ModelChoiceField
 
 from .admin_inline_rows import StoredRowForm, StoredRowsFormSet
+from .db import can_hold
 
 
 class ChosenAutocompleteSelect(AutocompleteSelect):
@@ -45,14 +45,7 @@ class ChosenAutocompleteSelect(AutocompleteSelect):
         ("abc"; on SQLite, a number past 64 bits) and raised, a 500 where the
         form only meant to say "Select a valid choice"."""
         target = self.field.remote_field.get_related_field()
-        kept = []
-        for value in values:
-            try:
-                target.run_validators(target.to_python(value))
-            except ValidationError:
-                continue
-            kept.append(value)
-        return kept
+        return [value for value in values if can_hold(target, value)]
 
 
 class ChosenModelChoiceField(ModelChoiceField):

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 
 from reviews.lifecycle import review_counts
+
+from .db import can_hold
 
 
 class CheckedSelectionMixin:
@@ -26,11 +27,7 @@ class CheckedSelectionMixin:
     def _is_an_id(self, value):
         pk = self.model._meta.pk
         field = pk.target_field if pk.is_relation else pk  # a one-to-one key: its target's range
-        try:
-            field.run_validators(field.to_python(value))
-        except ValidationError:
-            return False
-        return True
+        return can_hold(field, value)
 
 
 class PlainLookupsMixin:

@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Aggregate, Expression, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
@@ -215,3 +216,13 @@ def statement_time_limit(seconds):
 
 class TimedOut(Exception):
     """A query ran past `statement_time_limit()` and was cancelled."""
+
+
+def can_hold(field, value):
+    """Whether the column of `field` could hold `value` ("abc" or a number past
+    64 bits cannot be an id): asked before the database is, which would raise."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
