@@ -12,3 +12,4 @@ class ArticlesConfig(AppConfig):
         changes.connect()
         tag_index.connect()
         Tag.slugify = topics.slugify_tag
+        Tag.save = topics.save_tag

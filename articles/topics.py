@@ -7,7 +7,7 @@ count, whatever the number of articles.
 
 from functools import lru_cache
 
-from django.db import connection
+from django.db import IntegrityError, connection, router, transaction
 from django.db.models import DateTimeField, F, IntegerField, SlugField
 from django.utils import timezone
 from taggit.models import Tag, TagBase
@@ -144,3 +144,33 @@ def slugify_tag(tag, name, i=None):
     """
     root = (TagBase.slugify(tag, name) or UNSLUGGABLE_SLUG)[:SLUG_ROOT_LENGTH]
     return root if i is None else f"{root}_{i}"
+
+
+# Tries at a slug before an editor's save gives up: each one lost to another
+# editor who took the same slug at the same moment.
+SLUG_ATTEMPTS = 5
+
+
+def save_tag(tag, *args, **kwargs):
+    """taggit's `Tag.save`, tried again when another editor took the slug it chose.
+
+    Put in place of taggit's by `ArticlesConfig.ready`. taggit picks the first
+    free slug ("topic", "topic_1", …) among those it can see, then saves outside
+    any savepoint: a new tag saved while another editor's uncommitted one held
+    that slug failed when theirs committed, and the whole save was lost. Each
+    try is in a savepoint; a slug taken meanwhile is chosen again among the slugs
+    now committed. A name taken meanwhile is not retried: `get_or_create`, which
+    taggit adds tags with, then finds that tag.
+    """
+    if not tag._state.adding or tag.slug:
+        return TagBase.save(tag, *args, **kwargs)
+    using = kwargs.get("using") or router.db_for_write(type(tag), instance=tag)
+    for attempt in range(1, SLUG_ATTEMPTS + 1):
+        try:
+            with transaction.atomic(using=using):
+                return TagBase.save(tag, *args, **kwargs)
+        except IntegrityError:
+            tag.slug = ""
+            name_taken = type(tag)._default_manager.using(using).filter(name=tag.name).exists()
+            if name_taken or attempt == SLUG_ATTEMPTS:
+                raise

@@ -3,7 +3,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -376,6 +377,43 @@ class TestListPages:
         assert all(len(slug) <= 100 for slug in slugs)
         for name, slug in zip(names, slugs, strict=True):
             assert client.get(reverse("articles:tag", args=[slug])).context["tag"].name == name
+
+    def test_a_new_topic_whose_slug_is_taken_as_it_saves_is_saved_with_another(self):
+        """As when another editor's new topic takes the same slug and commits
+        between taggit's look at the free slugs and its insert: that insert fails.
+        (tests/site/test_concurrent_edits.py has the real race, on PostgreSQL.)"""
+        Tag.objects.create(name="Topic")
+        lost = []
+
+        def lose_the_first_free_slug(sender, instance, **kwargs):
+            if instance.name == "!!!" and instance.slug == "topic_1" and not lost:
+                lost.append(instance.slug)
+                raise IntegrityError("duplicate key value violates unique constraint")
+
+        pre_save.connect(lose_the_first_free_slug, sender=Tag, dispatch_uid="lose")
+        try:
+            article = make_article(tags=["!!!"])
+        finally:
+            pre_save.disconnect(sender=Tag, dispatch_uid="lose")
+        assert lost == ["topic_1"]
+        assert list(article.tags.names()) == ["!!!"]
+        assert Tag.objects.get(name="!!!").slug == "topic_1"
+
+    def test_a_new_topic_whose_name_is_taken_as_it_saves_is_not_tried_again(self):
+        tries = []
+
+        def name_taken(sender, instance, **kwargs):
+            tries.append(instance.slug)
+            raise IntegrityError("duplicate key value violates unique constraint")
+
+        Tag.objects.create(name="Knee", slug="other")
+        pre_save.connect(name_taken, sender=Tag, dispatch_uid="taken")
+        try:
+            with pytest.raises(IntegrityError):
+                Tag.objects.create(name="Knee")
+        finally:
+            pre_save.disconnect(sender=Tag, dispatch_uid="taken")
+        assert tries == ["knee", "knee_1"]  # taggit's own two tries, once
 
     def test_unicode_tag_slugs_work(self, client):
         make_article(tags=["santé"])

@@ -230,3 +230,23 @@ def test_two_selections_of_questions_deleted_at_once_from_the_same_articles():
 
     second_waits_for_first(delete_mine, lambda: delete(theirs))
     assert not FAQEntry.objects.filter(article__in=[first, second]).exists()
+
+
+def test_two_new_topics_making_one_slug_added_at_once():
+    """taggit tries "topic", then the first free "topic_N" it sees; two editors
+    adding such topics at once both saw "topic_1" free, and the second's save
+    failed on the first's when it committed."""
+    Tag.objects.create(name="Topic")  # holds the slug both names would have first
+    mine, theirs = make_article(), make_article()
+
+    def add_mine(pause):
+        Article.objects.get(pk=mine.pk).tags.add("!!!")
+        pause()
+
+    def add_theirs():
+        Article.objects.get(pk=theirs.pk).tags.add("???")
+
+    second_waits_for_first(add_mine, add_theirs)
+    slugs = {name: Tag.objects.get(name=name).slug for name in ["!!!", "???"]}
+    assert len({*slugs.values(), "topic"}) == 3
+    assert list(theirs.tags.names()) == ["???"]
