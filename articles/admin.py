@@ -32,7 +32,7 @@ from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin, ChosenAutocompleteMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
-from healthsite.admin_revisions import CheckedVersionsMixin, missing_reference
+from healthsite.admin_revisions import CheckedVersionsMixin, missing_reference, newest_version
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import CappedCountPaginator, IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -461,7 +461,7 @@ class ArticleAdmin(
         article_id = version.object_id
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
-        last_version = self._last_version(article_id)
+        last_version = newest_version(Article, article_id)
         with transaction.atomic():
             for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
@@ -469,7 +469,7 @@ class ArticleAdmin(
             if not (
                 request.method == "POST"
                 and response.status_code == 302
-                and self._last_version(article_id) != last_version
+                and newest_version(Article, article_id) != last_version
             ):
                 # Only showing the revision; or reversion could not restore it: it
                 # undid its own changes and redirects with a message, and the rows
@@ -500,12 +500,6 @@ class ArticleAdmin(
         if others.annotate(lower=Lower("title")).filter(lower=Lower(Value(title))).exists():
             return f"another article is titled “{title}” since"
         return None
-
-    @staticmethod
-    def _last_version(article_id):
-        """The id of the article's newest version: a restore that took records one."""
-        versions = Version.objects.get_for_object_reference(Article, article_id)
-        return versions.order_by("-pk").values_list("pk", flat=True).first()
 
 
 @admin.register(Cause)

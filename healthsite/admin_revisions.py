@@ -1,5 +1,5 @@
 """Whether a revision can still be restored: none of its rows may point at a row
-deleted since.
+deleted since, but for a topic, which it is restored without.
 
 Reversion writes a revision's rows back as they were, their foreign keys
 included, and the database checks those only at commit: restoring an article
@@ -8,35 +8,56 @@ the restore (a 500). The revision is checked before anything is written instead.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from reversion.errors import RevertError
 from reversion.models import Version
+from taggit.models import ItemBase
 
 
 def missing_reference(revision):
     """Why `revision` cannot be restored: a row of it that points at a row neither
-    in the database nor in the revision itself. None if nothing is missing."""
+    in the database nor in the revision itself, but for a topic (see
+    `topics_deleted_since`). None if nothing is missing."""
+    for version, key in _dangling(revision):
+        if not _is_topic(key):
+            return f"the {key.verbose_name} of “{version.object_repr}” has since been deleted"
+    return None
+
+
+def topics_deleted_since(revision):
+    """The versions of `revision` that tag a row with a topic deleted since.
+
+    A topic files a page; it is not what the page says. A revision is restored
+    without them (`restored_without`), where a cause deleted since refuses it."""
+    return [version for version, key in _dangling(revision) if _is_topic(key)]
+
+
+def _dangling(revision):
+    """The rows of `revision` that point at a row neither in the database nor in
+    the revision itself: [(version, key)]. One query a model finds which exist."""
     try:
         rows = [
             (version.content_type.model_class(), version, version.field_dict)
             for version in revision.version_set.select_related("content_type")
         ]
     except RevertError:
-        return None  # data reversion cannot read: its own restore says so
+        return []  # data reversion cannot read: its own restore says so
+    dangling = []
     for (target, name), uses in _pointers(rows).items():
         there = {fields.get(name) for model, _, fields in rows if issubclass(model, target)}
         wanted = {value for *_, value in uses} - there
         there |= set(
             target._base_manager.filter(**{f"{name}__in": wanted}).values_list(name, flat=True)
         )
-        for version, key, value in uses:
-            if value not in there:
-                return f"the {key.verbose_name} of “{version.object_repr}” has since been deleted"
-    return None
+        dangling += [(version, key) for version, key, value in uses if value not in there]
+    return dangling
 
 
 def _pointers(rows):
@@ -51,6 +72,10 @@ def _pointers(rows):
     return pointers
 
 
+def _is_topic(key):
+    return issubclass(key.model, ItemBase) and key.name == "tag"
+
+
 class CheckedVersionsMixin:
     """Reversion's pages for a model's history, given only its own versions
     and ids (a 404 otherwise).
@@ -61,13 +86,44 @@ class CheckedVersionsMixin:
     """
 
     def recover_view(self, request, version_id, extra_context=None):
-        get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
-        return super().recover_view(request, version_id, extra_context)
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        return self._without_topics_deleted_since(
+            request,
+            version,
+            lambda: super(CheckedVersionsMixin, self).recover_view(
+                request, version_id, extra_context
+            ),
+        )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         versions = Version.objects.get_for_model(self.model)
-        get_object_or_404(versions, pk=version_id, object_id=unquote(object_id))
-        return super().revision_view(request, object_id, version_id, extra_context)
+        version = get_object_or_404(versions, pk=version_id, object_id=unquote(object_id))
+        return self._without_topics_deleted_since(
+            request,
+            version,
+            lambda: super(CheckedVersionsMixin, self).revision_view(
+                request, object_id, version_id, extra_context
+            ),
+        )
+
+    def _without_topics_deleted_since(self, request, version, view):
+        """Show or restore `version` without its rows' topics deleted since, and
+        say so: reversion wrote them back, pointing at nothing (a 500)."""
+        left_out = topics_deleted_since(version.revision)
+        if not left_out:
+            return view()
+        rows = ", ".join(f"“{row.object_repr}”" for row in left_out)
+        why = "its topic has" if len(left_out) == 1 else "their topics have"
+        if request.method != "POST":
+            message = f"Restoring this version leaves out {rows}: {why} since been deleted."
+            self.message_user(request, message, messages.WARNING)
+        last_version = newest_version(self.model, version.object_id)
+        with transaction.atomic(), restored_without(left_out):
+            response = view()
+        if newest_version(self.model, version.object_id) != last_version:
+            message = f"Restored without {rows}: {why} since been deleted."
+            self.message_user(request, message, messages.WARNING)
+        return response
 
     def compare_view(self, request, object_id, extra_context=None):
         try:
@@ -75,3 +131,19 @@ class CheckedVersionsMixin:
         except ValidationError:
             raise Http404(f"No {self.model._meta.verbose_name} has this id.") from None
         return super().compare_view(request, object_id, extra_context)
+
+
+@contextmanager
+def restored_without(versions):
+    """Reversion restores their revision without `versions`, in the caller's
+    transaction: they are taken out of it for the restore and put back after,
+    so that the history still shows them."""
+    Version.objects.filter(pk__in=[version.pk for version in versions]).delete()
+    yield
+    Version.objects.bulk_create(versions)  # not after an error: the transaction is undone
+
+
+def newest_version(model, object_id):
+    """The id of the newest version of a row: a restore that took records one."""
+    versions = Version.objects.get_for_object_reference(model, object_id)
+    return versions.order_by("-pk").values_list("pk", flat=True).first()

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles.admin import ArticleAdmin
 from articles.models import Article, Cause, SlugRedirect
@@ -458,6 +459,74 @@ class TestHistory:
         assert messages_of(response) == [f"Not restored: {why}"]
         assert list(article.article_causes.values_list("cause__name", "position")) == [("Kept", 2)]
         assert Version.objects.get_for_object(article).count() == 2
+
+    def test_a_revision_listing_a_topic_deleted_since_is_restored_without_it(self, staff_client):
+        article = make_draft(title="Knee pain", summary="Before.", tags=["Gone", "Kept"])
+        question = add_faq(article, question="Is it serious?")
+        question.tags.set(["Gone"])
+        post_change(staff_client, article)  # a revision with both topics
+        old = Version.objects.get_for_object(article).get()
+        post_change(staff_client, Article.objects.get(), summary="After.")
+        Tag.objects.get(name="Gone").delete()
+        url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+        left_out = "“Knee pain tagged with Gone”, “Is it serious? tagged with Gone”"
+
+        shown = staff_client.get(url)
+        assert shown.status_code == 200
+        assert messages_of(shown)[-1] == (
+            f"Restoring this version leaves out {left_out}: their topics have since been deleted."
+        )
+        response = staff_client.post(url, admin_form(shown), follow=True)
+        assert messages_of(response)[-1] == (
+            f"Restored without {left_out}: their topics have since been deleted."
+        )
+        article.refresh_from_db()
+        assert article.summary == "Before."
+        assert list(article.tags.names()) == ["Kept"]
+        assert not question.tags.exists()
+        # The history still holds the topic as it was; the new revision does not.
+        assert Version.objects.get_for_object(article).count() == 3
+        assert old.revision.version_set.filter(object_repr__endswith="with Gone").count() == 2
+        newest = Version.objects.get_for_object(article).first().revision
+        assert not newest.version_set.filter(object_repr__endswith="with Gone").exists()
+
+    def test_a_deleted_article_listing_a_topic_deleted_since_is_recovered_without_it(
+        self, staff_client
+    ):
+        article = make_draft(title="Gone for now", tags=["Gone", "Kept"])
+        with reversion.create_revision():
+            article.save()
+        article.delete()
+        Tag.objects.get(name="Gone").delete()
+        version = Version.objects.get_deleted(Article).get()
+        url = reverse("admin:articles_article_recover", args=[version.pk])
+        response = staff_client.post(url, admin_form(staff_client.get(url)), follow=True)
+        assert messages_of(response)[-1] == (
+            "Restored without “Gone for now tagged with Gone”: its topic has since been deleted."
+        )
+        assert list(Article.objects.get().tags.names()) == ["Kept"]
+
+    def test_a_cause_revision_listing_a_topic_deleted_since_is_restored_without_it(
+        self, staff_client
+    ):
+        cause = make_cause(name="Dehydration", description="Before.")
+        cause.tags.set(["Gone", "Kept"])
+        with reversion.create_revision():
+            cause.save()
+        old = Version.objects.get_for_object(cause).get()
+        cause.description = "After."
+        cause.save()
+        Tag.objects.get(name="Gone").delete()
+        url = reverse("admin:articles_cause_revision", args=[cause.pk, old.pk])
+        shown = staff_client.get(url)
+        assert shown.status_code == 200
+        response = staff_client.post(url, admin_form(shown), follow=True)
+        assert messages_of(response)[-1] == (
+            "Restored without “Dehydration tagged with Gone”: its topic has since been deleted."
+        )
+        cause.refresh_from_db()
+        assert cause.description == "Before."
+        assert list(cause.tags.names()) == ["Kept"]
 
     def test_a_deleted_article_listing_a_cause_deleted_since_is_not_recovered(self, staff_client):
         article = make_draft(title="Gone for now")
