@@ -32,7 +32,7 @@ from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin, ChosenAutocompleteMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
-from healthsite.admin_revisions import CheckedVersionsMixin, missing_reference, newest_version
+from healthsite.admin_revisions import CheckedVersionsMixin, newest_version
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import CappedCountPaginator, IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -446,18 +446,9 @@ class ArticleAdmin(
 
         The article's rows are parked out of their positions first, so a
         revision whose rows stood in another order can take them back; and a
-        restore that would publish or unpublish is refused to those who may not;
-        so is one listing a row that points at one deleted since (a cause, say).
-        That version is still shown, as the editor may want to copy from it.
+        restore that would publish or unpublish is refused to those who may not.
+        (`unrestorable` versions are refused by `CheckedVersionsMixin`, within.)
         """
-        missing = missing_reference(version.revision) or self._taken_since(version)
-        if missing and request.method == "POST":
-            self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
-            return redirect("admin:articles_article_changelist")
-        if missing:
-            self.message_user(
-                request, f"This version cannot be restored: {missing}.", messages.WARNING
-            )
         article_id = version.object_id
         statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
         before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
@@ -484,6 +475,9 @@ class ArticleAdmin(
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
             return redirect("admin:articles_article_changelist")
         return response
+
+    def unrestorable(self, version):
+        return super().unrestorable(version) or self._taken_since(version)
 
     @staticmethod
     def _taken_since(version):

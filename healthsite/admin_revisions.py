@@ -15,7 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import ItemBase
@@ -87,7 +87,7 @@ class CheckedVersionsMixin:
 
     def recover_view(self, request, version_id, extra_context=None):
         version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
-        return self._without_topics_deleted_since(
+        return self._checked_restore(
             request,
             version,
             lambda: super(CheckedVersionsMixin, self).recover_view(
@@ -98,7 +98,7 @@ class CheckedVersionsMixin:
     def revision_view(self, request, object_id, version_id, extra_context=None):
         versions = Version.objects.get_for_model(self.model)
         version = get_object_or_404(versions, pk=version_id, object_id=unquote(object_id))
-        return self._without_topics_deleted_since(
+        return self._checked_restore(
             request,
             version,
             lambda: super(CheckedVersionsMixin, self).revision_view(
@@ -106,9 +106,22 @@ class CheckedVersionsMixin:
             ),
         )
 
-    def _without_topics_deleted_since(self, request, version, view):
-        """Show or restore `version` without its rows' topics deleted since, and
-        say so: reversion wrote them back, pointing at nothing (a 500)."""
+    def unrestorable(self, version):
+        """Why `version` cannot be restored, or None."""
+        return missing_reference(version.revision)
+
+    def _checked_restore(self, request, version, view):
+        """Show or restore `version` through reversion's `view`, unless it is
+        `unrestorable`: then it is shown, as the editor may want to copy from it,
+        but not restored. Its rows' topics deleted since are left out, and the
+        editor told so: reversion wrote them back, pointing at nothing."""
+        if missing := self.unrestorable(version):
+            if request.method == "POST":
+                self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
+                opts = self.model._meta
+                return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            message = f"This version cannot be restored: {missing}."
+            self.message_user(request, message, messages.WARNING)
         left_out = topics_deleted_since(version.revision)
         if not left_out:
             return view()

@@ -24,7 +24,7 @@ from tests.factories import (
     make_user,
 )
 from tests.forms import admin_form
-from tests.sources.factories import cite, make_source
+from tests.sources.factories import cite, cite_for_cause, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -505,6 +505,29 @@ class TestHistory:
             "Restored without “Gone for now tagged with Gone”: its topic has since been deleted."
         )
         assert list(Article.objects.get().tags.names()) == ["Kept"]
+
+    def test_a_cause_revision_citing_a_source_deleted_since_is_shown_but_not_restored(
+        self, staff_client
+    ):
+        cause = make_cause(name="Dehydration", description="Before.")
+        citation = cite_for_cause(cause, make_source(title="Gone"))
+        with reversion.create_revision():
+            cause.save()
+        old = Version.objects.get_for_object(cause).get()
+        cause.description = "After."
+        cause.save()
+        citation.delete()
+        citation.source.delete()
+        url = reverse("admin:articles_cause_revision", args=[cause.pk, old.pk])
+        why = "the source of “NHS: Gone” has since been deleted."
+
+        shown = staff_client.get(url)
+        assert shown.status_code == 200
+        assert f"This version cannot be restored: {why}" in messages_of(shown)
+        response = staff_client.post(url, admin_form(shown), follow=True)  # a 500
+        assert messages_of(response) == [f"Not restored: {why}"]
+        cause.refresh_from_db()
+        assert cause.description == "After."
 
     def test_a_cause_revision_listing_a_topic_deleted_since_is_restored_without_it(
         self, staff_client
