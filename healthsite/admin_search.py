@@ -18,13 +18,19 @@ own estimate. A lookup that finds more than `SEARCH_IDS_LIMIT` ids stays a
 subquery: that word is common, and the table is read anyway.
 
 The rows found are the same as Django's, each once, so no DISTINCT is needed.
+They are counted up to `CappedIndexedPaginator.cap`: past it, the editor is
+told that there are more, and adds a word.
 """
 
 from itertools import islice
 
+from django.contrib import messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import connections
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
+
+from .pagination import CappedIndexedPaginator
 
 SEARCH_IDS_LIMIT = 10_000
 # Words of one search beyond these are not searched for: a query of about a
@@ -64,6 +70,23 @@ class IndexedSearchMixin:
                     found |= Q(**{lookup: ids})
             queryset = queryset.filter(found)
         return queryset, False  # each row once: no DISTINCT needed
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return CappedIndexedPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if getattr(changelist and changelist.paginator, "more_than_counted", False):
+            cap, rows = changelist.paginator.cap, self.model._meta.verbose_name_plural
+            message = (
+                f"More than {cap:,} {rows} match: the first {cap:,} are listed. "
+                "Add a word to narrow the search."
+            )
+            self.message_user(request, message, messages.INFO)
+        return response
 
     def search_elsewhere(self, word):
         """{lookup: a flat `values_list` of ids} for the rows matching `word` outside

@@ -37,5 +37,23 @@ class CappedCountPaginator(Paginator):
     cap = 200  # ten pages of twenty
 
     @cached_property
+    def counted(self):
+        """The rows counted: one more than `cap` when there are more."""
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
     def count(self):
-        return self.object_list.order_by()[: self.cap].count()
+        return min(self.counted, self.cap)
+
+    @property
+    def more_than_counted(self):
+        return self.counted > self.cap
+
+
+class CappedIndexedPaginator(CappedCountPaginator, IndexedPaginator):
+    """An `IndexedPaginator` that counts up to `cap` rows: for an admin list's
+    search (`healthsite.admin_search`). Counting every question holding a
+    common word ("knee") read a hundred thousand of them: 0.3 to 0.4 s of a
+    0.6 s page at 1,000,000 questions."""
+
+    cap = 1_000  # ten pages of a hundred
