@@ -9,11 +9,11 @@ the restore (a 500). The revision is checked before anything is written instead.
 
 from collections import defaultdict
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from reversion.errors import RevertError
@@ -127,11 +127,11 @@ class CheckedVersionsMixin:
             return view()
         rows = ", ".join(f"“{row.object_repr}”" for row in left_out)
         why = "its topic has" if len(left_out) == 1 else "their topics have"
-        if request.method != "POST":
+        if request.method != "POST" and not missing:
             message = f"Restoring this version leaves out {rows}: {why} since been deleted."
             self.message_user(request, message, messages.WARNING)
         last_version = newest_version(self.model, version.object_id)
-        with transaction.atomic(), restored_without(left_out):
+        with restored_without(left_out):
             response = view()
         if newest_version(self.model, version.object_id) != last_version:
             message = f"Restored without {rows}: {why} since been deleted."
@@ -146,14 +146,28 @@ class CheckedVersionsMixin:
         return super().compare_view(request, object_id, extra_context)
 
 
+# The ids of the versions that reversion's restore now in progress leaves out.
+_left_out = ContextVar("versions left out of a restore", default=frozenset())
+_reversion_revert = Version.revert
+
+
 @contextmanager
 def restored_without(versions):
-    """Reversion restores their revision without `versions`, in the caller's
-    transaction: they are taken out of it for the restore and put back after,
-    so that the history still shows them."""
-    Version.objects.filter(pk__in=[version.pk for version in versions]).delete()
-    yield
-    Version.objects.bulk_create(versions)  # not after an error: the transaction is undone
+    """Reversion restores a revision without `versions` while this lasts: it
+    writes nothing for them (`revert_unless_left_out`). The history is not
+    touched: it still holds them."""
+    token = _left_out.set(frozenset(version.pk for version in versions))
+    try:
+        yield
+    finally:
+        _left_out.reset(token)
+
+
+def revert_unless_left_out(version):
+    """Reversion's `Version.revert`, but for a version `restored_without` leaves
+    out. Put in its place by `HealthsiteConfig.ready`."""
+    if version.pk not in _left_out.get():
+        _reversion_revert(version)
 
 
 def newest_version(model, object_id):

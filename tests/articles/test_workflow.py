@@ -490,6 +490,22 @@ class TestHistory:
         newest = Version.objects.get_for_object(article).first().revision
         assert not newest.version_set.filter(object_repr__endswith="with Gone").exists()
 
+    def test_a_revision_that_cannot_be_restored_does_not_say_what_a_restore_leaves_out(
+        self, staff_client
+    ):
+        article = make_draft(tags=["Gone"])
+        add_cause(article, make_cause(name="Dehydration"))
+        with reversion.create_revision():
+            article.save()
+        old = Version.objects.get_for_object(article).get()
+        article.article_causes.all().delete()
+        Cause.objects.get().delete()
+        Tag.objects.get().delete()
+        url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+        assert messages_of(staff_client.get(url)) == [
+            "This version cannot be restored: the cause of “1. Dehydration” has since been deleted."
+        ]
+
     def test_a_deleted_article_listing_a_topic_deleted_since_is_recovered_without_it(
         self, staff_client
     ):

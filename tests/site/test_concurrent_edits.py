@@ -6,15 +6,21 @@ import time
 from contextlib import contextmanager
 
 import pytest
+import reversion
 from django.db import connection, connections, transaction
 from django.db.models.signals import pre_delete
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.changes import batched
 from articles.models import Article, TaggedArticle
 from faq.models import FAQEntry
-from tests.factories import add_faq, add_link, make_article, make_draft
+from healthsite import admin_revisions
+from tests.factories import add_faq, add_link, make_article, make_draft, make_user
+from tests.forms import admin_form
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -250,3 +256,40 @@ def test_two_new_topics_making_one_slug_added_at_once():
     slugs = {name: Tag.objects.get(name=name).slug for name in ["!!!", "???"]}
     assert len({*slugs.values(), "topic"}) == 3
     assert list(theirs.tags.names()) == ["???"]
+
+
+def test_a_revision_restored_without_a_deleted_topic_while_another_editor_opens_it(monkeypatch):
+    """Its tagging with the deleted topic is left out of the restore, not out of
+    the history: taking its version out and back (as first written) made the
+    second editor's page wait for the first's restore, then fail (a 500)."""
+    article = make_draft(title="Knee", tags=["Gone", "Kept"])
+    with reversion.create_revision():
+        article.save()
+    old = Version.objects.get_for_object(article).get()
+    Tag.objects.get(name="Gone").delete()
+    url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    one, two = Client(), Client()
+    for client in (one, two):
+        client.force_login(make_user(is_staff=True, is_superuser=True))
+    data = admin_form(one.get(url))
+    leave_out, paused = admin_revisions.restored_without, []
+
+    @contextmanager
+    def pausing(versions):  # the first restore, paused once under way
+        with leave_out(versions):
+            if paused:
+                paused.pop()()
+            yield
+
+    monkeypatch.setattr(admin_revisions, "restored_without", pausing)
+
+    def restore(pause):
+        paused.append(pause)
+        assert one.post(url, data).status_code == 302
+
+    def open_it():
+        assert two.get(url).status_code == 200
+
+    second_finishes_while_first_holds(restore, open_it)
+    assert list(Article.objects.get().tags.names()) == ["Kept"]
+    assert old.revision.version_set.filter(object_repr="Knee tagged with Gone").exists()
