@@ -88,6 +88,24 @@ class IndexedSearchMixin:
             self.message_user(request, message, messages.INFO)
         return response
 
+    def response_action(self, request, queryset):
+        """An action on "all" of a search's matches, when more matched than it
+        counted, is refused: Django offered "Select all 1,000" and then changed
+        every match. As when nothing is ticked, nothing changes."""
+        searched = request.GET.get(SEARCH_VAR, "").strip()
+        if searched and request.POST.get("select_across") == "1":
+            counted = CappedIndexedPaginator(queryset, self.list_per_page)
+            if counted.more_than_counted:
+                rows = self.model._meta.verbose_name_plural
+                message = (
+                    f"More than {counted.cap:,} {rows} match this search, more than were "
+                    "listed: no items have been changed. Tick the rows to change, or add a "
+                    "word to narrow the search."
+                )
+                self.message_user(request, message, messages.WARNING)
+                return None  # Django's changelist_view redirects back to the list
+        return super().response_action(request, queryset)
+
     def search_elsewhere(self, word):
         """{lookup: a flat `values_list` of ids} for the rows matching `word` outside
         the model's own columns, e.g. {"pk__in": ids of rows with a tag that matches}."""

@@ -204,3 +204,33 @@ def test_a_search_counts_up_to_a_cap_and_says_when_more_match(
     # Unsearched, the list counts every row.
     monkeypatch.setattr(CappedIndexedPaginator, "cap", 2)
     assert staff_client.get(url).context["cl"].result_count == model.objects.count() > 2
+
+
+@pytest.mark.parametrize(("model", "term"), [(FAQEntry, "knee"), (Article, "night")])
+def test_an_action_on_all_of_a_search_changes_nothing_when_more_matched_than_counted(
+    content, staff_client, monkeypatch, model, term
+):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    monkeypatch.setattr(CappedIndexedPaginator, "cap", 2)  # three match
+    monkeypatch.setattr(admin.site._registry[model], "list_per_page", 1)
+    before = model.objects.count()
+    shown = staff_client.get(url, {"q": term})
+    data = {
+        "action": "delete_selected",
+        "select_across": "1",
+        "index": "0",
+        "_selected_action": [shown.context["cl"].result_list[0].pk],
+    }
+    response = staff_client.post(f"{url}?q={term}", data, follow=True)
+    assert model.objects.count() == before
+    rows = model._meta.verbose_name_plural
+    assert [str(m) for m in response.context["messages"]] == [
+        f"More than 2 {rows} match this search, more than were listed: no items have been "
+        "changed. Tick the rows to change, or add a word to narrow the search.",
+        f"More than 2 {rows} match: the first 2 are listed. Add a word to narrow the search.",
+    ]
+    # Counted in full, "all" is what was offered: Django's confirmation page follows.
+    monkeypatch.setattr(CappedIndexedPaginator, "cap", 3)
+    confirm = staff_client.post(f"{url}?q={term}", data)
+    assert confirm.status_code == 200
+    assert len(confirm.context["queryset"]) == 3
