@@ -212,6 +212,24 @@ class TestRoles:
         assert asked[0] == asked[1]  # the revision's rows are read a list at a time
         assert Article.objects.published().count() == 3
 
+    def test_an_action_moves_at_most_its_limit_of_articles(self, client, reviewer, monkeypatch):
+        client = logged_in(client, reviewer)
+        monkeypatch.setattr(ArticleAdmin, "move_limit", 2)
+        drafts = [make_draft() for _ in range(3)]
+        response = client.post(
+            CHANGELIST,
+            {"action": "publish", "select_across": "1", "index": "0",
+             "_selected_action": [drafts[0].pk]},
+            follow=True,
+        )  # fmt: skip
+        assert messages_of(response) == [
+            "At most 2 articles can be published at once, and 3 were selected: none has been "
+            "changed. Tick fewer, or narrow the list first."
+        ]
+        assert not Article.objects.published().exists()
+        response = run_action(client, "publish", *drafts[:2])
+        assert messages_of(response) == ["2 articles published."]
+
     def test_impossible_moves_are_refused_with_a_message(self, client, reviewer):
         client = logged_in(client, reviewer)
         draft = make_draft(title="Still a draft")
