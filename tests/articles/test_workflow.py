@@ -212,23 +212,29 @@ class TestRoles:
         assert asked[0] == asked[1]  # the revision's rows are read a list at a time
         assert Article.objects.published().count() == 3
 
-    def test_an_action_moves_at_most_its_limit_of_articles(self, client, reviewer, monkeypatch):
+    @pytest.mark.parametrize("action", ["publish", "sign_off"])
+    @pytest.mark.parametrize("across", [True, False], ids=["select all", "ticked"])
+    def test_an_action_takes_at_most_its_limit_of_articles(
+        self, client, reviewer, monkeypatch, action, across
+    ):
         client = logged_in(client, reviewer)
-        monkeypatch.setattr(ArticleAdmin, "move_limit", 2)
+        monkeypatch.setattr(ArticleAdmin, "action_limit", 2)
         drafts = [make_draft() for _ in range(3)]
+        selected = drafts[:1] if across else drafts
         response = client.post(
             CHANGELIST,
-            {"action": "publish", "select_across": "1", "index": "0",
-             "_selected_action": [drafts[0].pk]},
+            {"action": action, "select_across": "1" if across else "0", "index": "0",
+             "_selected_action": [a.pk for a in selected]},
             follow=True,
         )  # fmt: skip
         assert messages_of(response) == [
-            "At most 2 articles can be published at once, and 3 were selected: none has been "
-            "changed. Tick fewer, or narrow the list first."
+            "At most 2 articles can be changed by one action, and 3 were selected: none has "
+            "been changed. Tick fewer, or narrow the list first."
         ]
         assert not Article.objects.published().exists()
-        response = run_action(client, "publish", *drafts[:2])
-        assert messages_of(response) == ["2 articles published."]
+        assert not Article.objects.filter(medical_reviewer=reviewer).exists()
+        response = run_action(client, action, *drafts[:2])
+        assert len(messages_of(response)) == 1 and messages_of(response)[0].startswith("2 ")
 
     def test_impossible_moves_are_refused_with_a_message(self, client, reviewer):
         client = logged_in(client, reviewer)
