@@ -816,6 +816,22 @@ class TestCauseAndFAQAdmin:
         )
         assert [e.question for e in response.context["cl"].result_list] == ["Site-wide?"]
 
+    def test_faq_list_actions_take_at_most_its_limit_of_questions(self, staff_client, monkeypatch):
+        monkeypatch.setattr(FAQEntryAdmin, "action_limit", 2)
+        questions = [add_faq(question=f"Question {n}?") for n in range(3)]
+        data = {"action": "delete_selected", "select_across": "1", "index": "0",
+                "_selected_action": [questions[0].pk], "post": "yes"}  # fmt: skip
+        url = reverse("admin:faq_faqentry_changelist")
+        response = staff_client.post(url, data, follow=True)
+        assert [str(m) for m in response.context["messages"]] == [
+            "At most 2 FAQ entries can be changed by one action, and 3 were selected: none "
+            "has been changed. Tick fewer, or narrow the list first."
+        ]
+        assert FAQEntry.objects.count() == 3
+        data |= {"select_across": "0", "_selected_action": [q.pk for q in questions[:2]]}
+        assert staff_client.post(url, data).status_code == 302
+        assert list(FAQEntry.objects.values_list("question", flat=True)) == ["Question 2?"]
+
 
 @pytest.mark.parametrize(
     ("admin_class", "url", "make_row", "shown"),
