@@ -113,8 +113,9 @@ class CheckedVersionsMixin:
     def _checked_restore(self, request, version, view):
         """Show or restore `version` through reversion's `view`, unless it is
         `unrestorable`: then it is shown, as the editor may want to copy from it,
-        but not restored. Its rows' topics deleted since are left out, and the
-        editor told so: reversion wrote them back, pointing at nothing."""
+        but not restored. Its rows tagged with topics deleted since are left out,
+        and the editor told so: reversion wrote them back, pointing at nothing,
+        and the restore failed (a 500 for a cause's)."""
         if missing := self.unrestorable(version):
             if request.method == "POST":
                 self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
