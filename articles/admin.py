@@ -4,6 +4,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import (
     Count,
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 from django.forms import Textarea
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
@@ -26,6 +28,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.admin import TagAdmin as TaggitTagAdmin  # imported first, so it is registered
+from taggit.forms import MergeTagsForm
 from taggit.models import Tag
 
 from faq.models import FAQEntry, TaggedFAQEntry
@@ -53,6 +56,7 @@ from .models import (
     status_change_refusal,
 )
 from .ordering import PositionedInlineFormSet, park
+from .topic_merge import merge_topics
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -534,6 +538,9 @@ class SlugRedirectAdmin(ArticleChooserMixin, ChosenAutocompleteMixin, admin.Mode
 
 admin.site.unregister(Tag)
 
+# Where the merge page finds the topics ticked in the list.
+MERGE_SESSION_KEY = "topics_to_merge"
+
 
 @admin.register(Tag)
 class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
@@ -547,3 +554,41 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
     def delete_queryset(self, request, queryset):
         with batched():
             super().delete_queryset(request, queryset)
+
+    # -- merging topics (taggit's moved the rows of a model this site does not use) --
+
+    def has_merge_permission(self, request):
+        """A merge changes one topic and deletes the others (taggit asked for neither)."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge selected topics", permissions=["merge"])
+    def render_tag_form(self, request, queryset):
+        """taggit's action, by name: the selection is kept for the merge page.
+        (taggit's sent a searched list to "?q=kneemerge-tags/".)"""
+        request.session[MERGE_SESSION_KEY] = list(queryset.values_list("pk", flat=True))
+        return redirect("admin:taggit_tag_merge_tags")
+
+    def merge_tags_view(self, request):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        chosen = request.session.get(MERGE_SESSION_KEY) or []
+        tags = list(Tag.objects.filter(pk__in=chosen).order_by("name"))
+        if not tags:
+            self.message_user(request, "Select the topics to merge first.", messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        form = MergeTagsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            target = merge_topics(tags, form.cleaned_data["new_tag_name"])
+            request.session.pop(MERGE_SESSION_KEY, None)
+            merged = ", ".join(f"“{tag}”" for tag in tags if tag.pk != target.pk)
+            message = f"Merged {merged} into “{target}”." if merged else "Nothing to merge."
+            self.message_user(request, message, messages.SUCCESS)
+            return redirect("admin:taggit_tag_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge topics",
+            "opts": self.opts,
+            "form": form,
+            "tags": tags,
+        }
+        return TemplateResponse(request, "admin/taggit/merge_tags_form.html", context)

@@ -152,14 +152,14 @@ def _published(article_id, known):
     return _published_now(article_id)
 
 
-def _articles_of_questions(question_ids, lock_articles=True):
+def _articles_of_questions(question_ids, lock=True):
     """The articles of these questions, read under the questions' lock (and
     the articles' first, unless the caller has locked them)."""
     from faq.models import FAQEntry
 
     questions = FAQEntry._base_manager.filter(pk__in=question_ids)
-    if lock_articles:
-        _lock_articles(questions.values("article_id"))
+    if lock:
+        lock_articles(questions.values("article_id"))
     return _locked(questions, "article_id")
 
 
@@ -172,7 +172,7 @@ def _locked(queryset, field):
     return set(queryset.select_for_update().values_list(field, flat=True))
 
 
-def _lock_articles(*ids):
+def lock_articles(*ids):
     """Lock the rows of the articles these ids (or querysets of ids) name, in id
     order, before any of their rows is locked or written.
 
@@ -237,7 +237,7 @@ def _remember_whether_seen(sender, instance, **kwargs):
         instance._was_seen = True
     elif sender is TaggedFAQEntry:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), "content_object_id")
-        articles = _articles_of_questions(stored, lock_articles=False)  # locked above
+        articles = _articles_of_questions(stored, lock=False)  # locked above
         instance._was_seen = bool(stored) and _seen(articles, statuses)
     else:
         stored = _locked(sender._base_manager.filter(pk=instance.pk), key)
@@ -246,7 +246,7 @@ def _remember_whether_seen(sender, instance, **kwargs):
 
 def _lock_articles_of(sender, instance, key):
     """Lock the article the row belongs to, and the one its stored row belonged
-    to, before the row (`_lock_articles`): one query. Their {id: status}."""
+    to, before the row (`lock_articles`): one query. Their {id: status}."""
     from faq.models import FAQEntry, TaggedFAQEntry
 
     column = "content_object_id" if sender is TaggedFAQEntry else key
@@ -257,8 +257,8 @@ def _lock_articles_of(sender, instance, key):
         questions = Q(pk=instance.content_object_id)
         if stored is not None:
             questions |= Q(pk__in=stored)
-        return _lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
-    return _lock_articles(getattr(instance, key), stored)
+        return lock_articles(FAQEntry._base_manager.filter(questions).values("article_id"))
+    return lock_articles(getattr(instance, key), stored)
 
 
 def _lock_articles_deleted_from(origin):
@@ -280,7 +280,7 @@ def _lock_articles_deleted_from(origin):
     if key and not isinstance(origin, QuerySet):
         return {}  # one article, or one of its rows: it is locked before each row
     if key:
-        origin._article_statuses = _lock_articles(origin.values(key))
+        origin._article_statuses = lock_articles(origin.values(key))
         return origin._article_statuses
     chosen = origin.values("pk") if isinstance(origin, QuerySet) else [origin.pk]
     articles = []
@@ -290,7 +290,7 @@ def _lock_articles_deleted_from(origin):
             if field.many_to_one and field.related_model is model:
                 rows = row._base_manager.filter(**{f"{field.name}__in": chosen})
                 articles.append(rows.values(key))
-    origin._article_statuses = _lock_articles(*articles)
+    origin._article_statuses = lock_articles(*articles)
     return origin._article_statuses
 
 

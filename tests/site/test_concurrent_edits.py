@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from articles.changes import batched
 from articles.models import Article, TaggedArticle
+from articles.topic_merge import merge_topics
 from faq.models import FAQEntry
 from healthsite import admin_revisions
 from tests.factories import add_faq, add_link, make_article, make_draft, make_user
@@ -293,3 +294,24 @@ def test_a_revision_restored_without_a_deleted_topic_while_another_editor_opens_
     second_finishes_while_first_holds(restore, open_it)
     assert list(Article.objects.get().tags.names()) == ["Kept"]
     assert old.revision.version_set.filter(object_repr="Knee tagged with Gone").exists()
+
+
+def test_topics_merged_while_an_article_with_them_is_saved():
+    """The merge moves the article's tagging to the topic it is merged into,
+    then refreshes the article's search index, which locks the article: unless
+    it locks the article first, the editor's save, holding the article, waits
+    for the tagging the merge moved while the merge waits for the article."""
+    article = make_article(tags=["Sore legs"])
+
+    def edit(pause):  # the article's change form: the article, then its topics
+        saved = Article.objects.get(pk=article.pk)
+        saved.summary = "Edited."
+        saved.save()
+        pause()
+        saved.tags.set(["cramps"])  # the tagging that the merge moves, deleted
+
+    def merge():  # the topics' merge page
+        merge_topics(list(Tag.objects.filter(name="Sore legs")), "Aching legs")
+
+    second_waits_for_first(edit, merge)
+    assert list(Article.objects.get().tags.names()) == ["cramps"]

@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from articles.importer import import_article, parse
 from articles.models import Article, SlugRedirect
+from articles.topic_merge import merge_topics
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import POLICY_NONCE, content_changed
 from reviews.models import SignOff
@@ -272,6 +273,13 @@ class TestNeverStale:
         article.save()
         assert shows(client, tag_url, "Night cramps")
         assert shows(client, cause.get_absolute_url(), "Night cramps")
+
+    def test_topics_merged(self, client):
+        article = make_article(title="Cramps", tags=["Sore legs"])
+        assert shows(client, article.get_absolute_url(), "Sore legs")
+        merge_topics(list(Tag.objects.all()), "Aching legs")  # the admin's merge page
+        assert shows(client, article.get_absolute_url(), "Aching legs")
+        assert shows(client, reverse("articles:tag", args=["aching-legs"]), "Cramps")
 
     def test_a_scheduled_article_appears_at_its_time(self, client):
         now = timezone.now()
