@@ -4,7 +4,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import (
     Count,
@@ -37,6 +37,7 @@ from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
 from healthsite.admin_revisions import CheckedVersionsMixin, newest_version
 from healthsite.admin_search import IndexedSearchMixin
+from healthsite.db import can_hold
 from healthsite.pagination import CappedCountPaginator, IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
 from sources.admin import ArticleSourceInline, CauseSourceInline
@@ -56,7 +57,7 @@ from .models import (
     status_change_refusal,
 )
 from .ordering import PositionedInlineFormSet, park
-from .topic_merge import merge_topics
+from .topic_merge import merge_target, merge_topics, survives_editing
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -542,6 +543,26 @@ admin.site.unregister(Tag)
 MERGE_SESSION_KEY = "topics_to_merge"
 
 
+class MergeTopicsForm(MergeTagsForm):
+    def clean_new_tag_name(self):
+        name = self.cleaned_data["new_tag_name"]
+        if not survives_editing(name):
+            raise ValidationError(
+                "A topic's name cannot have quotation marks: a tags field would split it."
+            )
+        return name
+
+
+def merged_message(names, target):
+    """What a merge did: `names`, {id: name} of the topics chosen, as they were."""
+    merged = ", ".join(f"“{name}”" for pk, name in names.items() if pk != target.pk)
+    if merged:
+        return f"Merged {merged} into “{target}”."
+    if names[target.pk] != target.name:
+        return f"Renamed “{names[target.pk]}” to “{target}”."
+    return f"Nothing to merge: “{target}” was the only topic chosen."
+
+
 @admin.register(Tag)
 class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
     """django-taggit's, with a delete page that counts the articles, causes and
@@ -569,21 +590,30 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
         return redirect("admin:taggit_tag_merge_tags")
 
     def merge_tags_view(self, request):
+        """The topics ticked (kept in the session), and the name to merge them
+        into. The form carries their ids: merging in another tab changes what
+        the session holds, not what this page showed."""
         if not self.has_merge_permission(request):
             raise PermissionDenied
-        chosen = request.session.get(MERGE_SESSION_KEY) or []
+        if request.method == "POST":
+            chosen = [pk for pk in request.POST.getlist("topic") if can_hold(Tag._meta.pk, pk)]
+        else:
+            chosen = request.session.get(MERGE_SESSION_KEY) or []
         tags = list(Tag.objects.filter(pk__in=chosen).order_by("name"))
         if not tags:
             self.message_user(request, "Select the topics to merge first.", messages.WARNING)
             return redirect("admin:taggit_tag_changelist")
-        form = MergeTagsForm(request.POST or None)
+        form = MergeTopicsForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            target = merge_topics(tags, form.cleaned_data["new_tag_name"])
-            request.session.pop(MERGE_SESSION_KEY, None)
-            merged = ", ".join(f"“{tag}”" for tag in tags if tag.pk != target.pk)
-            message = f"Merged {merged} into “{target}”." if merged else "Nothing to merge."
-            self.message_user(request, message, messages.SUCCESS)
-            return redirect("admin:taggit_tag_changelist")
+            name = form.cleaned_data["new_tag_name"]
+            if merge_target(tags, name) is None and not self.has_add_permission(request):
+                form.add_error("new_tag_name", "You may merge into an existing topic only.")
+            else:
+                names = {tag.pk: tag.name for tag in tags}
+                target = merge_topics(tags, name)
+                request.session.pop(MERGE_SESSION_KEY, None)
+                self.message_user(request, merged_message(names, target), messages.SUCCESS)
+                return redirect("admin:taggit_tag_changelist")
         context = {
             **self.admin_site.each_context(request),
             "title": "Merge topics",

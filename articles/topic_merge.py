@@ -3,12 +3,13 @@
 django-taggit's "Merge selected tags" moves the rows of its own `TaggedItem`
 model, which this site does not use (articles, questions and causes each have
 a through model of their own): it said "Tags have been merged" and changed
-nothing. `merge_topics` moves the rows of every through model here.
+nothing. `merge_topics` merges the rows of every through model here.
 """
 
 from django.db import transaction
 from django.db.models import Min
 from taggit.models import Tag
+from taggit.utils import edit_string_for_tags, parse_tags
 
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import lock_articles
@@ -20,42 +21,59 @@ from .tag_index import recount
 THROUGH_MODELS = (TaggedArticle, TaggedFAQEntry, TaggedCause)
 
 
+def merge_target(tags, name):
+    """The topic that merging `tags` into `name` keeps, or None for a new one:
+    the topic named `name` (exactly, else regardless of case, as taggit finds
+    tags), else one of `tags` whose address `name` would have ("Knee-pain" for
+    "Knee pain"), so that its page keeps its address."""
+    return (
+        Tag.objects.filter(name=name).first()
+        or Tag.objects.filter(name__iexact=name).order_by("pk").first()
+        or next((tag for tag in tags if tag.slug == Tag().slugify(name)), None)
+    )
+
+
+def survives_editing(name):
+    """Whether a topic named `name` comes back as itself from a tags field: taggit
+    writes names with commas or spaces in quotes, and one with a quote in it
+    came back split in three ("Knee", "runner" and "pain")."""
+    return parse_tags(edit_string_for_tags([Tag(name=name)])) == [name]
+
+
 def merge_topics(tags, name):
-    """Fold `tags` into the topic named `name` (one of them, another topic, or a
-    new one; found regardless of case, as taggit finds tags, and then spelt as
-    `name`): everything tagged with any of them is tagged with it instead, once,
-    and the others are deleted. Returns that topic.
+    """Fold `tags` into the topic named `name` (`merge_target`, spelt as `name`,
+    or a new one): everything tagged with any of them is tagged with it instead,
+    once, and the others are deleted. Returns that topic.
 
     In one transaction. The articles concerned are locked first, in id order
     (`lock_articles`), as a topic's delete locks them, so an editor saving one
-    of them meanwhile waits rather than deadlocks. Their search index
-    and the topic counts are brought up to date, and the page cache emptied.
+    of them meanwhile waits rather than deadlocks. The kept topic gets rows of
+    its own rather than the others' rows: a row keeps its id in the history,
+    and a revision holding the same row under its old topic could not be
+    restored beside the new one. Their search index and the topic counts are
+    brought up to date, and the page cache emptied.
     """
     with transaction.atomic(), batched():
-        target = (
-            Tag.objects.filter(name=name).first()
-            or Tag.objects.filter(name__iexact=name).order_by("pk").first()
-        )
+        target = merge_target(tags, name)
+        others = [tag.pk for tag in tags if target is None or tag.pk != target.pk]
+        article_ids = _lock_articles_tagged_with(others)
         if target is None:
             target = Tag.objects.create(name=name)
-        elif target.name != name:  # in the editor's case: "Knee pain" for "knee pain"
+        elif target.name != name:  # in the editor's spelling: "Knee pain" for "knee pain"
             target.name = name
             target.save(update_fields=["name"])
-        others = [tag.pk for tag in tags if tag.pk != target.pk]
-        if not others:
-            return target
-        article_ids = _lock_articles_tagged_with(others)
         for through in THROUGH_MODELS:
             has_target = through.objects.filter(tag=target).values("content_object_id")
-            movable = through.objects.filter(tag__in=others).exclude(
+            untagged = through.objects.filter(tag__in=others).exclude(
                 content_object_id__in=has_target
             )
             # One row for each thing tagged: two of the topics on one question
-            # would make two rows of the one topic.
-            first = movable.values("content_object_id").annotate(first=Min("pk")).values("first")
-            through.objects.filter(pk__in=first).update(tag=target)
-        # Their rows left are on things tagged with the target already.
-        Tag.objects.filter(pk__in=others).delete()
+            # make one row of the kept topic.
+            first = untagged.values("content_object_id").annotate(first=Min("pk"))
+            fields = [f.attname for f in through._meta.concrete_fields if f.attname != "id"]
+            rows = through.objects.filter(pk__in=first.values("first")).values(*fields)
+            through.objects.bulk_create(through(**(row | {"tag_id": target.pk})) for row in rows)
+        Tag.objects.filter(pk__in=others).delete()  # and their rows
         recount([target.pk])
         articles_changed(article_ids)  # tag names are in the search index's head
     return target

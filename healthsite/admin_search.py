@@ -30,6 +30,7 @@ from django.db import connections
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
+from .admin_site import selects_across
 from .pagination import CappedIndexedPaginator
 
 SEARCH_IDS_LIMIT = 10_000
@@ -93,7 +94,7 @@ class IndexedSearchMixin:
         counted, is refused: Django offered "Select all 1,000" and then changed
         every match. As when nothing is ticked, nothing changes."""
         searched = request.GET.get(SEARCH_VAR, "").strip()
-        if searched and request.POST.get("select_across") == "1":
+        if searched and selects_across(self, request):
             counted = CappedIndexedPaginator(queryset, self.list_per_page)
             if counted.more_than_counted:
                 rows = self.model._meta.verbose_name_plural

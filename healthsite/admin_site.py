@@ -27,13 +27,12 @@ class CheckedSelectionMixin:
         # an admin whose rows each cost enough that more would run past the
         # server's timeout. (Not a default here: this mixin comes first.)
         if (limit := getattr(self, "action_limit", None)) is not None:
-            across = request.POST.get("select_across") == "1"
-            count = queryset.count() if across else len(selected)
-            if count > limit:
+            # Counted no further than the limit: "all" of a long list is many.
+            chosen = queryset.order_by().values("pk") if selects_across(self, request) else selected
+            if len(chosen[: limit + 1]) > limit:
                 message = (
-                    f"At most {limit} {names} can be changed by one action, and "
-                    f"{count:,} were selected: none has been changed. Tick fewer, or narrow "
-                    "the list first."
+                    f"At most {limit} {names} can be changed by one action: none has been "
+                    "changed. Tick fewer, or narrow the list first."
                 )
                 self.message_user(request, message, messages.ERROR)
                 return None
@@ -43,6 +42,13 @@ class CheckedSelectionMixin:
         pk = self.model._meta.pk
         field = pk.target_field if pk.is_relation else pk  # a one-to-one key: its target's range
         return can_hold(field, value)
+
+
+def selects_across(model_admin, request):
+    """Whether an action is to take every row of the list ("Select all"), read as
+    Django reads it: "true" or "on" say so as well as "1"."""
+    field = model_admin.action_form.base_fields["select_across"]
+    return field.to_python(request.POST.get("select_across"))
 
 
 class PlainLookupsMixin:

@@ -6,12 +6,16 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from reversion.models import Version
 from taggit.models import Tag
 
+from articles.models import Article
 from articles.search import search
 from articles.topic_merge import merge_topics
 from articles.topics import article_count
 from tests.factories import add_faq, make_article, make_cause, make_draft, make_user
+from tests.forms import admin_form
+from tests.reviews.helpers import post_change
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,13 @@ def choose(client, *names, query=""):
     ids = [Tag.objects.get(name=name).pk for name in names]
     data = {"action": "render_tag_form", "index": "0", "_selected_action": ids}
     return client.post(f"{CHANGELIST}?q={query}" if query else CHANGELIST, data)
+
+
+def merge_into(client, name, page=None):
+    """Send the merge page (opened now, or `page`) with `name`."""
+    page = page or client.get(MERGE)
+    data = {"new_tag_name": name, "topic": [tag.pk for tag in page.context["tags"]]}
+    return client.post(MERGE, data, follow=True)
 
 
 @pytest.fixture
@@ -50,7 +61,7 @@ def test_the_topics_ticked_are_merged_into_the_one_named(staff_client, tagged):
     page = staff_client.get(MERGE)
     assert [tag.name for tag in page.context["tags"]] == ["Knee pains", "knee pain", "sore knees"]
 
-    response = staff_client.post(MERGE, {"new_tag_name": "Knee pain"}, follow=True)
+    response = merge_into(staff_client, "Knee pain", page)
     # "knee pain", spelt as the editor typed it.
     assert messages_of(response) == ["Merged “Knee pains”, “sore knees” into “Knee pain”."]
     assert sorted(Tag.objects.values_list("name", "slug")) == [
@@ -76,7 +87,7 @@ def test_the_search_index_follows_the_topics_names(staff_client, tagged):
     third = tagged[2]
     assert list(search("sore").articles) == [third]  # by its topic alone
     choose(staff_client, "sore knees")
-    staff_client.post(MERGE, {"new_tag_name": "Aching joints"})
+    merge_into(staff_client, "Aching joints")
     assert list(search("sore").articles) == []
     assert list(search("aching").articles) == [third]
 
@@ -84,7 +95,7 @@ def test_the_search_index_follows_the_topics_names(staff_client, tagged):
 def test_topics_merged_into_a_new_name_make_a_new_topic(staff_client):
     article = make_draft(tags=["knees", "legs"])
     choose(staff_client, "knees", "legs")
-    response = staff_client.post(MERGE, {"new_tag_name": "Knees and legs"}, follow=True)
+    response = merge_into(staff_client, "Knees and legs")
     assert messages_of(response) == ["Merged “knees”, “legs” into “Knees and legs”."]
     assert list(article.tags.names()) == ["Knees and legs"]
     assert Tag.objects.get().slug == "knees-and-legs"
@@ -92,8 +103,8 @@ def test_topics_merged_into_a_new_name_make_a_new_topic(staff_client):
 
 def test_a_merge_needs_a_name_and_changes_nothing_without_one(staff_client, tagged):
     choose(staff_client, "knee pain", "Knee pains")
-    response = staff_client.post(MERGE, {"new_tag_name": "  "})
-    assert response.status_code == 200
+    response = merge_into(staff_client, "  ")
+    assert response.status_code == 200 and not response.redirect_chain
     assert response.context["form"].errors == {"new_tag_name": ["This field is required."]}
     assert Tag.objects.count() == 4
     assert sorted(tagged[0].tags.names()) == ["Knee pains", "knee pain"]
@@ -125,3 +136,76 @@ def test_the_topic_named_exactly_is_the_one_merged_into():
     assert (target.name, target.slug) == ("knees", "knees-2")
     assert list(article.tags.names()) == ["knees"]
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["KNEES", "knees"]
+
+
+def test_a_merge_takes_the_topics_its_page_showed(staff_client):
+    for name in "ABCD":
+        make_draft(tags=[name])
+    choose(staff_client, "A", "B")
+    first_tab = staff_client.get(MERGE)
+    choose(staff_client, "C", "D")  # in another tab
+    merge_into(staff_client, "A", first_tab)
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["A", "C", "D"]
+
+
+def test_a_name_that_a_tags_field_would_split_is_refused(staff_client, tagged):
+    choose(staff_client, "knee pain", "Knee pains")
+    response = merge_into(staff_client, 'Knee "runner" pain')
+    assert response.context["form"].errors == {
+        "new_tag_name": ["A topic's name cannot have quotation marks: a tags field would split it."]
+    }
+    assert Tag.objects.count() == 4
+
+
+def test_a_topic_keeps_its_address_when_merged_into_a_name_making_the_same(staff_client):
+    article = make_article(tags=["Knee pain", "Sore knees"])
+    choose(staff_client, "Knee pain", "Sore knees")
+    merge_into(staff_client, "Knee-pain")
+    assert list(Tag.objects.values_list("name", "slug")) == [("Knee-pain", "knee-pain")]
+    assert list(article.tags.names()) == ["Knee-pain"]
+
+
+def test_one_topic_chosen_and_named_anew_is_renamed(staff_client):
+    make_draft(tags=["knee pain"])
+    choose(staff_client, "knee pain")
+    assert messages_of(merge_into(staff_client, "Knee Pain")) == [
+        "Renamed “knee pain” to “Knee Pain”."
+    ]
+    choose(staff_client, "Knee Pain")
+    assert messages_of(merge_into(staff_client, "Knee Pain")) == [
+        "Nothing to merge: “Knee Pain” was the only topic chosen."
+    ]
+
+
+def test_those_who_may_not_add_topics_may_merge_into_an_existing_one_only():
+    make_article(tags=["knees", "legs"])
+    user = make_user(is_staff=True)
+    rights = ["view_tag", "change_tag", "delete_tag"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=rights))
+    client = Client()
+    client.force_login(user)
+    choose(client, "knees", "legs")
+    response = merge_into(client, "joints")
+    assert response.context["form"].errors == {
+        "new_tag_name": ["You may merge into an existing topic only."]
+    }
+    assert messages_of(merge_into(client, "Knees")) == ["Merged “legs” into “Knees”."]
+
+
+def test_a_revision_from_before_a_merge_can_still_be_restored(staff_client):
+    """The kept topic's rows are new: the topic merged away kept its row's id,
+    and an older revision holding that row and the kept topic's could not be
+    restored ("Could not save … missing dependency")."""
+    article = make_draft(title="Knee pain", summary="Before.", tags=["Sore knees", "Knee pain"])
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    post_change(staff_client, Article.objects.get(), summary="After.", tags="Sore knees,")
+    merge_topics([Tag.objects.get(name="Sore knees")], "Knee pain")
+    url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    response = staff_client.post(url, admin_form(staff_client.get(url)), follow=True)
+    assert messages_of(response)[-1] == (
+        "Restored without “Knee pain tagged with Sore knees”: its topic has since been deleted."
+    )
+    article.refresh_from_db()
+    assert article.summary == "Before."
+    assert list(article.tags.names()) == ["Knee pain"]

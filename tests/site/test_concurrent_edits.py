@@ -315,3 +315,24 @@ def test_topics_merged_while_an_article_with_them_is_saved():
 
     second_waits_for_first(edit, merge)
     assert list(Article.objects.get().tags.names()) == ["cramps"]
+
+
+def test_topics_merged_into_another_spelling_while_an_article_is_saved():
+    """The kept topic is renamed ("knee pain" to "Knee pain") after the articles
+    are locked: renamed first, it was locked before them, and an editor adding
+    it to an article the merge waited for deadlocked with the merge."""
+    article = make_article(tags=["Sore knees"])
+    Tag.objects.create(name="knee pain")
+
+    def edit(pause):
+        saved = Article.objects.get(pk=article.pk)
+        saved.summary = "Edited."
+        saved.save()
+        pause()
+        saved.tags.add("knee pain")
+
+    def merge():
+        merge_topics(list(Tag.objects.filter(name="Sore knees")), "Knee pain")
+
+    second_waits_for_first(edit, merge)
+    assert list(Article.objects.get().tags.names()) == ["Knee pain"]
