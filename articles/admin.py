@@ -2,6 +2,7 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +38,7 @@ from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
 from healthsite.admin_revisions import CheckedVersionsMixin, newest_version
 from healthsite.admin_search import IndexedSearchMixin
+from healthsite.admin_site import selects_across
 from healthsite.db import can_hold
 from healthsite.pagination import CappedCountPaginator, IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -57,7 +59,7 @@ from .models import (
     status_change_refusal,
 )
 from .ordering import PositionedInlineFormSet, park
-from .topic_merge import merge_target, merge_topics, survives_editing
+from .topic_merge import merge_target, merge_topics, survives_editing, tagged_with
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -576,6 +578,30 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
         with batched():
             super().delete_queryset(request, queryset)
 
+    # The most taggings (of articles, questions and causes) one delete or merge
+    # takes along: each costs 1.5 to 2.5 ms at 100,000 articles (a topic on
+    # 5,309 articles: 5 to 8 s to delete), so "Select all" of the topics ran
+    # past gunicorn's 30 s timeout, and deleted none.
+    taggings_limit = 8_000
+
+    def response_action(self, request, queryset):
+        chosen = queryset
+        if not selects_across(self, request):
+            chosen = queryset.filter(pk__in=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        if refusal := self._too_much_tagged(chosen):
+            self.message_user(request, f"{refusal} No topics have been changed.", messages.ERROR)
+            return None  # Django's changelist_view redirects back to the list
+        return super().response_action(request, queryset)
+
+    def _too_much_tagged(self, tags):
+        limit = self.taggings_limit
+        if tagged_with(tags, limit) > limit:
+            return (
+                f"These topics are on more than {limit:,} articles, questions and causes, "
+                "more than one change can take at once. Choose fewer."
+            )
+        return None
+
     # -- merging topics (taggit's moved the rows of a model this site does not use) --
 
     def has_merge_permission(self, request):
@@ -602,6 +628,9 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
         tags = list(Tag.objects.filter(pk__in=chosen).order_by("name"))
         if not tags:
             self.message_user(request, "Select the topics to merge first.", messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        if refusal := self._too_much_tagged(Tag.objects.filter(pk__in=[t.pk for t in tags])):
+            self.message_user(request, f"{refusal} Nothing has been merged.", messages.ERROR)
             return redirect("admin:taggit_tag_changelist")
         form = MergeTopicsForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

@@ -79,6 +79,18 @@ def merge_topics(tags, name):
     return target
 
 
+def tagged_with(tags, limit):
+    """How many articles, questions and causes have any of `tags` (a queryset),
+    counted no further than `limit` + 1: what a delete or a merge of them takes."""
+    counted = 0
+    for through in THROUGH_MODELS:
+        rows = through.objects.filter(tag__in=tags).order_by().values("pk")
+        counted += rows[: limit + 1 - counted].count()
+        if counted > limit:
+            break
+    return counted
+
+
 def _lock_articles_tagged_with(tag_ids):
     """Lock, in id order, the articles with these topics or with questions that
     have them; returns the ids of the articles tagged."""
