@@ -2,7 +2,6 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +37,7 @@ from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
 from healthsite.admin_revisions import CheckedVersionsMixin, newest_version
 from healthsite.admin_search import IndexedSearchMixin
-from healthsite.admin_site import selects_across
+from healthsite.admin_site import chosen_rows
 from healthsite.db import can_hold
 from healthsite.pagination import CappedCountPaginator, IndexedPaginator
 from reviews.admin import SignOffAdminMixin, SignOffFilter
@@ -585,10 +584,7 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
     taggings_limit = 8_000
 
     def response_action(self, request, queryset):
-        chosen = queryset
-        if not selects_across(self, request):
-            chosen = queryset.filter(pk__in=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
-        if refusal := self._too_much_tagged(chosen):
+        if refusal := self._too_much_tagged(chosen_rows(self, request, queryset)):
             self.message_user(request, f"{refusal} No topics have been changed.", messages.ERROR)
             return None  # Django's changelist_view redirects back to the list
         return super().response_action(request, queryset)
@@ -625,11 +621,12 @@ class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
             chosen = [pk for pk in request.POST.getlist("topic") if can_hold(Tag._meta.pk, pk)]
         else:
             chosen = request.session.get(MERGE_SESSION_KEY) or []
-        tags = list(Tag.objects.filter(pk__in=chosen).order_by("name"))
+        found = Tag.objects.filter(pk__in=chosen)
+        tags = list(found.order_by("name"))
         if not tags:
             self.message_user(request, "Select the topics to merge first.", messages.WARNING)
             return redirect("admin:taggit_tag_changelist")
-        if refusal := self._too_much_tagged(Tag.objects.filter(pk__in=[t.pk for t in tags])):
+        if refusal := self._too_much_tagged(found):
             self.message_user(request, f"{refusal} Nothing has been merged.", messages.ERROR)
             return redirect("admin:taggit_tag_changelist")
         form = MergeTopicsForm(request.POST or None)

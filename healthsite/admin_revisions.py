@@ -41,7 +41,15 @@ def topics_deleted_since(revision):
 
 def _dangling(revision):
     """The rows of `revision` that point at a row neither in the database nor in
-    the revision itself: [(version, key)]. One query a model finds which exist."""
+    the revision itself: [(version, key)]. One query a model finds which exist;
+    kept on the revision, which a restore asks twice (`missing_reference` and
+    `topics_deleted_since`)."""
+    if (found := revision.__dict__.get("_dangling")) is None:
+        found = revision._dangling = _find_dangling(revision)
+    return found
+
+
+def _find_dangling(revision):
     try:
         rows = [
             (version.content_type.model_class(), version, version.field_dict)

@@ -30,7 +30,7 @@ from django.db import connections
 from django.db.models import Q
 from django.utils.text import smart_split, unescape_string_literal
 
-from .admin_site import selects_across
+from .admin_site import chosen_rows
 from .pagination import CappedIndexedPaginator
 
 SEARCH_IDS_LIMIT = 10_000
@@ -93,9 +93,10 @@ class IndexedSearchMixin:
         """An action on "all" of a search's matches, when more matched than it
         counted, is refused: Django offered "Select all 1,000" and then changed
         every match. As when nothing is ticked, nothing changes."""
-        searched = request.GET.get(SEARCH_VAR, "").strip()
-        if searched and selects_across(self, request):
-            counted = CappedIndexedPaginator(queryset, self.list_per_page)
+        if request.GET.get(SEARCH_VAR, "").strip():
+            counted = CappedIndexedPaginator(
+                chosen_rows(self, request, queryset), self.list_per_page
+            )
             if counted.more_than_counted:
                 rows = self.model._meta.verbose_name_plural
                 message = (

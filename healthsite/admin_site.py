@@ -28,8 +28,8 @@ class CheckedSelectionMixin:
         # server's timeout. (Not a default here: this mixin comes first.)
         if (limit := getattr(self, "action_limit", None)) is not None:
             # Counted no further than the limit: "all" of a long list is many.
-            chosen = queryset.order_by().values("pk") if selects_across(self, request) else selected
-            if len(chosen[: limit + 1]) > limit:
+            chosen = chosen_rows(self, request, queryset).order_by().values("pk")
+            if chosen[: limit + 1].count() > limit:
                 message = (
                     f"At most {limit} {names} can be changed by one action: none has been "
                     "changed. Tick fewer, or narrow the list first."
@@ -44,11 +44,14 @@ class CheckedSelectionMixin:
         return can_hold(field, value)
 
 
-def selects_across(model_admin, request):
-    """Whether an action is to take every row of the list ("Select all"), read as
-    Django reads it: "true" or "on" say so as well as "1"."""
+def chosen_rows(model_admin, request, queryset):
+    """The rows of the list `queryset` that an action takes, as Django's
+    `response_action` chooses them: all of them for "Select all" (read as Django
+    reads it: "true" or "on" say so as well as "1"), else those ticked."""
     field = model_admin.action_form.base_fields["select_across"]
-    return field.to_python(request.POST.get("select_across"))
+    if field.to_python(request.POST.get("select_across")):
+        return queryset
+    return queryset.filter(pk__in=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
 
 
 class PlainLookupsMixin:
