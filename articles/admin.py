@@ -58,6 +58,7 @@ from .models import (
     status_change_refusal,
 )
 from .ordering import PositionedInlineFormSet, park
+from .tag_index import recounts_batched
 from .topic_merge import merge_target, merge_topics, survives_editing, tagged_with
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
@@ -172,14 +173,15 @@ class ArticleChangeList(ChangeList):
 
 
 @contextmanager
-def rows_read_for_the_revision(article):
+def rows_read_for_the_revision(*articles):
     """django-reversion follows an article's rows into the revision as the
     article is saved, and names each one for its list (a cause listing by its
     cause, a tagging by its tag), reading each question's tags too: two
-    queries a row. Here they are read together (six queries) for that save
-    alone, then forgotten: the inlines write the rows next, and must not
-    count or list this copy."""
-    if article is None or not reversion.is_active():
+    queries a row. Here they are read together (six queries, for any number
+    of articles) for those saves alone, then forgotten: the inlines write the
+    rows next, and must not count or list this copy. (None: a new article.)"""
+    articles = [article for article in articles if article is not None]
+    if not articles or not reversion.is_active():
         yield
         return
     questions = FAQEntry.objects.prefetch_related(
@@ -193,15 +195,18 @@ def rows_read_for_the_revision(article):
         Prefetch("article_sources", queryset=ArticleSource.objects.select_related("source")),
     ]
     names = [prefetch.prefetch_to for prefetch in prefetches]
-    cached = article.__dict__.setdefault("_prefetched_objects_cache", {})
-    kept = {name: cached.pop(name) for name in names if name in cached}
-    prefetch_related_objects([article], *prefetches)
+    kept = []  # (an article's cache, what it held under those names before)
+    for article in articles:
+        cached = article.__dict__.setdefault("_prefetched_objects_cache", {})
+        kept.append((cached, {name: cached.pop(name) for name in names if name in cached}))
+    prefetch_related_objects(articles, *prefetches)
     try:
         yield
     finally:
-        for name in names:
-            cached.pop(name, None)
-        cached.update(kept)
+        for cached, before in kept:
+            for name in names:
+                cached.pop(name, None)
+            cached.update(before)
 
 
 @admin.register(Article)
@@ -403,7 +408,9 @@ class ArticleAdmin(
             set_comment(f"{capfirst(done)} from the article list.")
             # Locked first, in one order: an editor saving one of them meanwhile
             # waits for this, rather than both waiting for each other.
-            for article in queryset.select_for_update(of=("self",)).order_by("pk"):
+            articles = list(queryset.select_for_update(of=("self",)).order_by("pk"))
+            to_save = []
+            for article in articles:
                 refusal = status_change_refusal(request.user, article.status, status)
                 if not refusal and status == Article.Status.PUBLISHED:
                     refusal = article.publish_refusal()
@@ -411,14 +418,17 @@ class ArticleAdmin(
                     refused.append(f"{article}: {refusal}")
                     continue
                 if article.status != status:
-                    if status == Article.Status.PUBLISHED and request.user.has_perm(
-                        "articles.review_article"
-                    ):
+                    to_save.append(article)
+                moved += 1
+            reviewed = status == Article.Status.PUBLISHED and request.user.has_perm(
+                "articles.review_article"
+            )
+            with rows_read_for_the_revision(*to_save), recounts_batched():
+                for article in to_save:
+                    if reviewed:
                         article.record_review(request.user)
                     article.status = status
-                    with rows_read_for_the_revision(article):
-                        article.save()
-                moved += 1
+                    article.save()
         message = ngettext("%(count)d article %(done)s.", "%(count)d articles %(done)s.", moved)
         self.message_user(request, message % {"count": moved, "done": done}, messages.SUCCESS)
         for refusal in refused:

@@ -87,6 +87,8 @@ def connect():
     TaggedArticle = model("articles", "TaggedArticle")
 
     def article_saved(sender, instance, raw=False, **kwargs):
+        if not instance.content_edited():
+            return  # a move through the workflow, a review date: nothing derived changes
         # Articles pinning this one show its title in their See-also links.
         pinning = RelatedLink.objects.filter(target=instance).values_list("article_id", flat=True)
         articles_changed([instance.pk], texts_of=[instance.pk], see_also_of=pinning, raw=raw)

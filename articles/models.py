@@ -23,6 +23,22 @@ SEEK_HELP_FIELDS = ("seek_help_non_urgent", "seek_help_urgent", "seek_help_emerg
 # What a list of articles shows (includes/article_cards.html, the feed, search
 # results). The rest of a row, its text and search vectors, is most of its size.
 LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at", "updated")
+# An article's own fields that are its content: what its search vector, its
+# indexed links and a sign-off's fingerprint are made from (see
+# `articles.changes`). A save that changes none of them (a status, a publish
+# time, a review date) leaves those as they are.
+CONTENT_FIELDS = (
+    "title",
+    "subtitle",
+    "summary",
+    "faq_intro",
+    "conclusion",
+    "seek_help_non_urgent",
+    "seek_help_urgent",
+    "seek_help_emergency",
+    "meta_description",
+)
+LOADED_FIELDS = ("slug", "status", *CONTENT_FIELDS)
 # What the article page shows of its author and reviewer, and of the reviewer's
 # profile (reviews.ReviewerProfile).
 PERSON = ("id", "first_name", "last_name", "username")
@@ -394,10 +410,18 @@ class Article(MarkdownModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
-        # What the row held when loaded: a published article's old slug redirects.
+        # What the row held when loaded: a published article's old slug
+        # redirects, and a save that changes none of its content is no edit.
         loaded = dict(zip(field_names, values, strict=True))
-        article._loaded = {name: loaded.get(name) for name in ("slug", "status")}
+        article._loaded = {name: loaded[name] for name in LOADED_FIELDS if name in loaded}
         return article
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        # Read now: a deferred field on first use, or the whole row again.
+        if (loaded := getattr(self, "_loaded", None)) is not None:
+            read = LOADED_FIELDS if fields is None else set(LOADED_FIELDS).intersection(fields)
+            loaded.update({name: self.__dict__[name] for name in read if name in self.__dict__})
 
     def save(self, *args, **kwargs):
         self.title = self.title.strip()
@@ -413,6 +437,20 @@ class Article(MarkdownModel):
             super().save(*args, **kwargs)
             self._redirect_old_slug()
             RelatedLink.objects.resolve_pending(self)
+        saved = self.__dict__
+        self._loaded = {name: saved[name] for name in LOADED_FIELDS if name in saved}
+
+    def content_edited(self):
+        """Whether any of `CONTENT_FIELDS` differs from the row this article was
+        loaded from (or last saved as); True for an article not loaded from
+        the database (a new one, or one a revision restores)."""
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return True
+        return any(
+            loaded[name] != self.__dict__[name] if name in loaded else name in self.__dict__
+            for name in CONTENT_FIELDS
+        )
 
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
@@ -459,14 +497,13 @@ class Article(MarkdownModel):
 
     def _redirect_old_slug(self):
         loaded = getattr(self, "_loaded", None)
-        if loaded and loaded["slug"] and loaded["slug"] != self.slug:
-            if loaded["status"] == self.Status.PUBLISHED:
+        if loaded and loaded.get("slug") and loaded["slug"] != self.slug:
+            if loaded.get("status") == self.Status.PUBLISHED:
                 SlugRedirect.objects.update_or_create(
                     old_slug=loaded["slug"], defaults={"article": self}
                 )
             # Taking back an old address: it no longer redirects (no loops).
             SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
-        self._loaded = {"slug": self.slug, "status": self.status}
 
     def _default_publish_time(self):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:

@@ -28,6 +28,8 @@ restores save "raw"; they are followed too, so a restored article is counted
 as what it now is.
 """
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -40,6 +42,7 @@ from .models import Article, ArticleCause, ArticleTotal, TaggedArticle, TopicCou
 
 # Any fixed number, the same in every process: the advisory lock recounts take.
 RECOUNT_LOCK = 0x7A91C0
+_batch = threading.local()
 
 
 def published_at(article):
@@ -66,6 +69,31 @@ def recount(tag_ids):
             unique_fields=["tag"],
             update_fields=["published"],
         )
+
+
+@contextmanager
+def recounts_batched():
+    """Recount the tags that saves inside the block touch once, as it ends (an
+    action publishing many articles: one recount, not one an article). Call it
+    inside the block's transaction; if the block fails, nothing is recounted."""
+    if getattr(_batch, "tag_ids", None) is not None:  # already batching
+        yield
+        return
+    _batch.tag_ids = set()
+    try:
+        yield
+        tag_ids = _batch.tag_ids
+    finally:
+        _batch.tag_ids = None
+    recount(tag_ids)
+
+
+def _recount_soon(tag_ids):
+    """Recount now, or as the `recounts_batched()` block around this ends."""
+    if getattr(_batch, "tag_ids", None) is None:
+        recount(tag_ids)
+    else:
+        _batch.tag_ids.update(tag_ids)
 
 
 def recount_articles():
@@ -204,7 +232,7 @@ def _tagging_changed(sender, instance, origin=None, **kwargs):
     # its count goes with it (`_tag_deleted`), and recounting after each of
     # its rows took a topic on 5,000 articles 30 s.
     if not _deleted_with_its_tag(instance, origin):
-        recount([instance.tag_id])
+        _recount_soon([instance.tag_id])
 
 
 def _deleted_with_its_tag(tagging, origin):
@@ -246,7 +274,7 @@ def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     rows = TaggedArticle.objects.filter(content_object_id=instance.pk)
     # Only when the published state or time changed: most saves touch nothing here.
     if rows.exclude(published_at=value).update(published_at=value):
-        recount(rows.values_list("tag_id", flat=True))
+        _recount_soon(rows.values_list("tag_id", flat=True))
     listings = ArticleCause.objects.filter(article_id=instance.pk)
     listings.exclude(published_at=value).update(published_at=value)
 

@@ -15,20 +15,10 @@ import json
 from django.apps import apps
 from django.db.models.functions import Coalesce
 
-from articles.models import Article, ArticleCause, RelatedLink, TaggedArticle
+from articles.models import CONTENT_FIELDS, Article, ArticleCause, RelatedLink, TaggedArticle
 from faq.models import FAQEntry
 
-ARTICLE_FIELDS = [
-    "title",
-    "subtitle",
-    "summary",
-    "faq_intro",
-    "conclusion",
-    "seek_help_non_urgent",
-    "seek_help_urgent",
-    "seek_help_emergency",
-    "meta_description",
-]
+ARTICLE_FIELDS = list(CONTENT_FIELDS)  # in this order: a stored fingerprint hashes them so
 
 
 def content_fingerprint(article):

@@ -484,8 +484,11 @@ class TestLinkIndex:
             cause.name = "Hot weather"
             cause.save()
             add_link(article, other)
+            article.status = Article.Status.ARCHIVED
+            article.save()
         assert not [q for q in queries if "articles_internallink" in q["sql"]]
         with CaptureQueriesContext(connection) as queries:
+            article.summary = "[b](/articles/b/)"
             article.save()
         assert [q for q in queries if "articles_internallink" in q["sql"]]
 

@@ -7,7 +7,7 @@ import pytest
 import reversion
 import time_machine
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -408,6 +408,49 @@ def holds_the_recount_lock():
             [tag_index.RECOUNT_LOCK],
         )
         return cursor.fetchone() == (1,)
+
+
+class TestRecountsBatched:
+    """An action publishing many articles recounts their topics once, as it ends."""
+
+    @staticmethod
+    def publish(articles):
+        for article in articles:
+            article.status = Article.Status.PUBLISHED
+            article.publish_at = timezone.now()
+            article.save()
+
+    def test_each_topic_is_counted_once_when_the_block_ends(self):
+        drafts = [make_draft(tags=["knee", "legs"]) for _ in range(3)]
+        with (
+            CaptureQueriesContext(connection) as queries,
+            transaction.atomic(),
+            tag_index.recounts_batched(),
+        ):
+            self.publish(drafts)
+            assert tag_counts() == {}  # not yet
+        assert tag_counts() == {"knee": 3, "legs": 3}
+        assert_index_is_true()
+        upserts = [q for q in queries if 'INTO "articles_topiccount"' in q["sql"]]
+        assert len(upserts) == 1
+
+    def test_a_block_that_fails_counts_nothing_and_the_next_change_counts_at_once(self):
+        drafts = [make_draft(tags=["knee"]) for _ in range(2)]
+        with pytest.raises(RuntimeError), transaction.atomic(), tag_index.recounts_batched():
+            self.publish(drafts)
+            raise RuntimeError("an action fails halfway")
+        assert tag_counts() == {} and not TopicCount.objects.filter(published__gt=0).exists()
+        self.publish(drafts[:1])
+        assert tag_counts() == {"knee": 1}
+        assert_index_is_true()
+
+    def test_a_block_within_a_block_counts_as_the_outer_one_ends(self):
+        draft = make_draft(tags=["knee"])
+        with transaction.atomic(), tag_index.recounts_batched():
+            with tag_index.recounts_batched():
+                self.publish([draft])
+            assert tag_counts() == {}
+        assert tag_counts() == {"knee": 1}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
