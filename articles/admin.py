@@ -1,4 +1,4 @@
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import reversion
 from django.contrib import admin, messages
@@ -181,7 +181,7 @@ def rows_read_for_the_revision(*articles):
     of articles) for those saves alone, then forgotten: the inlines write the
     rows next, and must not count or list this copy. (None: a new article.)"""
     articles = [article for article in articles if article is not None]
-    if not articles or not reversion.is_active():
+    if not articles:
         yield
         return
     questions = FAQEntry.objects.prefetch_related(
@@ -300,6 +300,16 @@ class ArticleAdmin(
     def get_changelist(self, request, **kwargs):
         return ArticleChangeList
 
+    def create_revision(self, request):
+        """Reversion's revision block for a request to the admin, but none around
+        the list: its actions make their own (`_move`; `sign_off`, for an
+        article with no revision yet). Inside reversion's block around the
+        whole list, sign-off's revision was saved only as the list's request
+        ended, after the sign-off had looked for it: it signed no version."""
+        if getattr(request.resolver_match, "url_name", None) == "articles_article_changelist":
+            return nullcontext()
+        return super().create_revision(request)
+
     def get_search_results(self, request, queryset, search_term):
         """Over `search_fields` and tag names (healthsite/admin_search.py), each
         field one trigram index's (migration 0014): Django's OR with its join
@@ -376,7 +386,7 @@ class ArticleAdmin(
             and not review_typed
         ):
             obj.record_review(request.user)
-        with rows_read_for_the_revision(obj if change else None):
+        with rows_read_for_the_revision(obj if change and reversion.is_active() else None):
             super().save_model(request, obj, form, change)
 
     # -- actions: each article moves through the workflow as if saved by hand --
@@ -404,7 +414,9 @@ class ArticleAdmin(
 
     def _move(self, request, queryset, status, done):
         moved, refused = 0, []
-        with self.create_revision(request):
+        # One revision block; saved, it becomes one revision an article (revision_parts).
+        with reversion.create_revision():
+            reversion.set_user(request.user)
             set_comment(f"{capfirst(done)} from the article list.")
             # Locked first, in one order: an editor saving one of them meanwhile
             # waits for this, rather than both waiting for each other.

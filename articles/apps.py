@@ -5,11 +5,14 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
+        from reversion.signals import post_revision_commit
         from taggit.models import Tag
 
         from . import changes, links, search, tag_index, topics  # noqa: F401 (links, search listen)
+        from .revision_parts import split_by_article
 
         changes.connect()
         tag_index.connect()
+        post_revision_commit.connect(split_by_article, dispatch_uid="one-article-a-revision")
         Tag.slugify = topics.slugify_tag
         Tag.save = topics.save_tag

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,7 +13,13 @@ from django.views.decorators.http import require_POST
 from healthsite.admin_autocomplete import ChosenAutocompleteMixin
 
 from .lifecycle import DUE_SOON_DAYS, review_sections
-from .models import ReviewerProfile, record_sign_off, sign_off_state, with_sign_off_state
+from .models import (
+    ReviewerProfile,
+    record_sign_off,
+    record_sign_offs,
+    sign_off_state,
+    with_sign_off_state,
+)
 
 DASHBOARD_ROWS = 100  # per section; the section links to the full, filtered list
 
@@ -107,9 +115,9 @@ class SignOffAdminMixin:
     @admin.action(description="Sign off selected articles", permissions=["review"])
     def sign_off(self, request, queryset):
         articles = list(queryset)
-        for article in articles:
-            record_sign_off(article, request.user)
-            self.log_change(request, article, "Signed off.")
+        with transaction.atomic():
+            record_sign_offs(articles, request.user)
+            LogEntry.objects.log_actions(request.user.pk, articles, CHANGE, "Signed off.")
         message = ngettext(
             "%(count)d article signed off.", "%(count)d articles signed off.", len(articles)
         )

@@ -24,7 +24,7 @@ from articles.models import Article, SlugRedirect
 from articles.topic_merge import merge_topics
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import POLICY_NONCE, content_changed
-from reviews.models import SignOff
+from reviews.models import SignOff, record_sign_offs
 from tests.articles.test_importer import SAMPLE
 from tests.factories import (
     add_cause,
@@ -366,6 +366,12 @@ class TestWorkReadersCannotSee:
         entry.delete()
         draft.delete()
         assert site.not_cached() == [], "deleting it"
+
+    def test_signing_off_a_draft_keeps_it_and_a_published_article_empties_it(self, site):
+        record_sign_offs([make_draft(title="Night cramps")], site.reviewer)
+        assert site.not_cached() == [], "a draft's sign-off"
+        record_sign_offs([site.article], site.reviewer)  # its page names the reviewer
+        assert site.not_cached() == site.urls
 
     def test_a_new_tag_empties_the_cache(self, site):
         # Tags are shared: a new one can bring a dead /tags/ link on a page to life
