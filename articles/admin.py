@@ -1,4 +1,4 @@
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import reversion
 from django.contrib import admin, messages
@@ -47,7 +47,7 @@ from sources.models import ArticleSource
 from .admin_forms import ArticleAdminForm, RelatedLinkFormSet
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
-from .changes import batched
+from .changes import articles_changed, batched
 from .models import (
     Article,
     ArticleCause,
@@ -307,7 +307,7 @@ class ArticleAdmin(
         whole list, sign-off's revision was saved only as the list's request
         ended, after the sign-off had looked for it: it signed no version."""
         if getattr(request.resolver_match, "url_name", None) == "articles_article_changelist":
-            return nullcontext()
+            return transaction.atomic()  # all of an action, or none of it, as before
         return super().create_revision(request)
 
     def get_search_results(self, request, queryset, search_term):
@@ -503,6 +503,13 @@ class ArticleAdmin(
             refusal = status_change_refusal(request.user, before, statuses.get())
             if refusal:
                 transaction.set_rollback(True)
+            else:
+                # Reversion wrote the revision back "raw", which the link index
+                # does not follow (a backup brings its own), and the admin's save
+                # after it changed nothing (it loaded what was restored): so
+                # everything derived from the article's texts is told now.
+                article_ids = [int(article_id)]
+                articles_changed(article_ids, texts_of=article_ids)
         if refusal:
             list(messages.get_messages(request))  # drop the "changed successfully" message
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)

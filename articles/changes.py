@@ -27,8 +27,9 @@ def on_articles_changed(listener=None, *, texts_only=False, skip_raw=False, see_
     fields, their causes' explanations, their answers), not of their tags,
     pinned links, sources or renamed shared rows. `skip_raw`: not told of rows
     saved "raw", which `loaddata` does from a backup that holds the listener's
-    own rows too (and django-reversion's `Version.revert()`, after which the
-    admin saves the article again). `see_also`: told of the articles whose only
+    own rows too (and django-reversion's `Version.revert()`: a restore in the
+    admin tells the listeners once it is done, `ArticleAdmin._restore`).
+    `see_also`: told of the articles whose only
     change is the title of an article they pin in See also (search does not
     index those titles).
     """

@@ -437,8 +437,13 @@ class Article(MarkdownModel):
             super().save(*args, **kwargs)
             self._redirect_old_slug()
             RelatedLink.objects.resolve_pending(self)
-        saved = self.__dict__
-        self._loaded = {name: saved[name] for name in LOADED_FIELDS if name in saved}
+        written = kwargs.get("update_fields")
+        saved = {
+            name: self.__dict__[name]
+            for name in LOADED_FIELDS
+            if name in self.__dict__ and (written is None or name in written)
+        }
+        self._loaded = {**getattr(self, "_loaded", {}), **saved}
 
     def content_edited(self):
         """Whether any of `CONTENT_FIELDS` differs from the row this article was

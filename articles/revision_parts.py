@@ -26,6 +26,10 @@ ARTICLE_FIELD = {
 }
 QUESTION = ("faq", "faqentry")
 QUESTION_TAGGING = ("faq", "taggedfaqentry")  # goes with its question's article
+# Parts moved by one UPDATE: each names its versions twice (a revision saved by
+# a list action before its limit of 200 could hold thousands of articles, and
+# SQLite takes at most 32,766 parameters a query).
+PARTS_AN_UPDATE = 100
 
 
 def versions_by_article(versions, kind_of):
@@ -69,9 +73,12 @@ def split(revision, parts, revisions, versions):
         )
         for _ in moved
     )
-    cases = [When(pk__in=ids, then=Value(part.pk)) for ids, part in zip(moved, made, strict=True)]
-    everything = [pk for ids in moved for pk in ids]
-    versions.filter(pk__in=everything).update(revision_id=Case(*cases))
+    pairs = list(zip(moved, made, strict=True))
+    for start in range(0, len(pairs), PARTS_AN_UPDATE):
+        chunk = pairs[start : start + PARTS_AN_UPDATE]
+        cases = [When(pk__in=ids, then=Value(part.pk)) for ids, part in chunk]
+        ids = [pk for part_ids, _ in chunk for pk in part_ids]
+        versions.filter(pk__in=ids).update(revision_id=Case(*cases))
 
 
 def split_by_article(sender, revision, versions, **kwargs):

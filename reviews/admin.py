@@ -114,14 +114,13 @@ class SignOffAdminMixin:
 
     @admin.action(description="Sign off selected articles", permissions=["review"])
     def sign_off(self, request, queryset):
-        articles = list(queryset)
         with transaction.atomic():
-            record_sign_offs(articles, request.user)
-            LogEntry.objects.log_actions(request.user.pk, articles, CHANGE, "Signed off.")
+            signed = [sign_off.article for sign_off in record_sign_offs(queryset, request.user)]
+            LogEntry.objects.log_actions(request.user.pk, signed, CHANGE, "Signed off.")
         message = ngettext(
-            "%(count)d article signed off.", "%(count)d articles signed off.", len(articles)
+            "%(count)d article signed off.", "%(count)d articles signed off.", len(signed)
         )
-        self.message_user(request, message % {"count": len(articles)}, messages.SUCCESS)
+        self.message_user(request, message % {"count": len(signed)}, messages.SUCCESS)
 
     def reviews_view(self, request):
         if not self.has_view_permission(request):

@@ -169,7 +169,8 @@ def record_sign_off(article, reviewer):
 
 def record_sign_offs(articles, reviewer):
     """`reviewer` signs off each article's latest revision, as its content
-    stands now; all of them or, if anything fails, none. Returns the sign-offs.
+    stands now; all of them or, if anything fails, none. Returns the sign-offs
+    (none for an article deleted meanwhile).
 
     Only the review fields are written, with an UPDATE: a sign-off is not an
     edit, so it neither makes a revision of its own (unless the article has
@@ -180,9 +181,12 @@ def record_sign_offs(articles, reviewer):
     from healthsite.page_cache import content_changed, lock_articles
 
     articles = sorted(articles, key=lambda article: article.pk)
-    ids = [article.pk for article in articles]
     with transaction.atomic():
-        lock_articles(*ids)  # as an editor's save does first: theirs waits for this
+        # Locked as an editor's save locks them first: theirs waits for this.
+        lock_articles(*(article.pk for article in articles))
+        fingerprints = content_fingerprints([article.pk for article in articles])
+        articles = [article for article in articles if article.pk in fingerprints]  # not deleted
+        ids = [article.pk for article in articles]
         latest = _latest_versions(ids)
         for article in articles:
             if article.pk not in latest:
@@ -192,7 +196,6 @@ def record_sign_offs(articles, reviewer):
                     reversion.add_to_revision(article)
         if len(latest) < len(ids):
             latest = _latest_versions(ids)
-        fingerprints = content_fingerprints(ids)
         signed = SignOff.objects.bulk_create(
             SignOff(
                 article=article,

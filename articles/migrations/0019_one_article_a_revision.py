@@ -33,7 +33,8 @@ def split_shared_revisions(apps, schema_editor):
         .filter(articles__gt=1)
         .values_list("revision_id", flat=True)
     )
-    for revision in Revision.objects.using(db).filter(pk__in=list(shared)).order_by("pk"):
+    for revision_id in sorted(shared):  # read first: splitting writes the tables read
+        revision = Revision.objects.using(db).get(pk=revision_id)
         versions = list(Version.objects.using(db).filter(revision=revision).order_by("pk"))
         parts = versions_by_article(versions, lambda version: kinds.get(version.content_type_id))
         split(revision, parts, Revision.objects.using(db), Version.objects.using(db))

@@ -6,12 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from articles import changes, search
-from articles.models import CONTENT_FIELDS, Article
+from articles.models import CONTENT_FIELDS, Article, InternalLink
 from reviews.fingerprint import content_fingerprint
+from tests.articles.test_list_revisions import restore
 from tests.factories import add_cause, add_faq, add_link, make_article, make_draft, make_user
+from tests.forms import admin_form
+from tests.reviews.helpers import post_change
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +135,42 @@ def test_every_article_field_the_listeners_read_is_a_content_field():
     searched = set(re.findall(r"\ba\.(\w+)", search.REFRESH_SQL)) - {"id"}
     assert searched <= set(CONTENT_FIELDS)
     assert set(Article.markdown_fields) <= set(CONTENT_FIELDS)  # the link index reads these
+
+
+def test_a_field_written_by_a_partial_save_is_as_saved_and_one_left_out_is_not(told):
+    article = loaded(make_article(), told)
+    article.status = Article.Status.ARCHIVED
+    article.title = "Retitled, not written yet"
+    article.save(update_fields=["status"])
+    told.clear()
+    article.save()  # writes the title now
+    assert told == [[article.pk]]
+
+
+class TestRestores:
+    """Reversion writes a revision back "raw", which the link index does not
+    follow; the admin's save after it changes nothing. The restore itself tells."""
+
+    @staticmethod
+    def linked(article):
+        return sorted(
+            InternalLink.objects.filter(article_id=article.pk).values_list("path", flat=True)
+        )
+
+    def test_restoring_a_revision_reindexes_the_links_of_its_text(self, staff_client):
+        article = make_article(title="Guide")
+        post_change(staff_client, article, summary="See [cramp](/articles/cramp/).")
+        post_change(staff_client, article, summary="See [hiccups](/articles/hiccups/).")
+        assert self.linked(article) == ["/articles/hiccups/"]
+        restore(staff_client, article, Version.objects.get_for_object(article).last())
+        assert self.linked(article) == ["/articles/cramp/"]
+
+    def test_recovering_a_deleted_article_indexes_its_links(self, staff_client):
+        article = make_article(title="Guide")
+        post_change(staff_client, article, summary="See [cramp](/articles/cramp/).")
+        version = Version.objects.get_for_object(article).get()
+        Article.objects.filter(pk=article.pk).delete()  # its indexed links go with it
+        url = reverse("admin:articles_article_recover", args=[version.pk])
+        response = staff_client.post(url, admin_form(staff_client.get(url)))
+        assert response.status_code == 302
+        assert self.linked(article) == ["/articles/cramp/"]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 import reversion
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -16,14 +17,16 @@ from django.urls import reverse
 from reversion.models import Revision, Version
 from reversion.signals import post_revision_commit
 
+from articles import revision_parts
+from articles.admin import ArticleAdmin
 from articles.models import Article
 from articles.revision_parts import split_by_article
 from faq.models import FAQEntry
 from healthsite import page_cache
-from reviews.models import SignOff
+from reviews.models import SignOff, record_sign_offs
 from tests.factories import add_cause, add_faq, make_article, make_draft, make_user
 from tests.forms import admin_form
-from tests.reviews.helpers import logged_in, post_change, run_action
+from tests.reviews.helpers import CHANGELIST, logged_in, post_change, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +82,33 @@ def test_restoring_an_article_a_list_action_moved_leaves_the_others_as_they_are(
     assert Article.objects.get(pk=second.pk).summary == "Hold your breath."
 
 
+def test_a_large_action_is_split_in_several_updates(client, reviewer, monkeypatch):
+    monkeypatch.setattr(revision_parts, "PARTS_AN_UPDATE", 2)  # three updates for five
+    articles = [make_draft() for _ in range(6)]
+    run_action(logged_in(client, reviewer), "publish", *articles)
+    for article in articles:
+        revision = Version.objects.get_for_object(article).get().revision
+        assert articles_in(revision) == [article.pk]
+
+
+def test_a_list_delete_that_fails_logs_nothing(client, reviewer, monkeypatch):
+    """No revision block wraps the list now; its request is still one transaction."""
+    articles = [make_draft(), make_draft()]
+
+    def fail(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ArticleAdmin, "delete_queryset", fail)
+    with pytest.raises(RuntimeError):
+        logged_in(client, reviewer).post(
+            CHANGELIST,
+            {"action": "delete_selected", "post": "yes",
+             "_selected_action": [article.pk for article in articles]},
+        )  # fmt: skip
+    assert not LogEntry.objects.exists()
+    assert Article.objects.count() == 2
+
+
 def test_an_action_that_fails_halfway_changes_no_article_and_makes_no_revision(
     client, reviewer, monkeypatch
 ):
@@ -108,6 +138,13 @@ class TestSignOffAction:
             assert articles_in(version.revision) == [article.pk]
             assert version.revision.get_comment() == "Signed off"
             assert SignOff.objects.get(article=article).version == version
+
+    def test_an_article_deleted_meanwhile_is_not_signed_off(self, reviewer):
+        kept, gone = make_article(), make_article()
+        Article.objects.filter(pk=gone.pk).delete()  # after the list was read
+        signed = record_sign_offs([kept, gone], reviewer)
+        assert [sign_off.article for sign_off in signed] == [kept]
+        assert list(SignOff.objects.values_list("article", flat=True)) == [kept.pk]
 
     def test_each_more_article_costs_no_more_queries(self, client, reviewer):
         client = logged_in(client, reviewer)
