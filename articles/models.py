@@ -27,17 +27,9 @@ LISTED_FIELDS = ("title", "slug", "subtitle", "meta_description", "publish_at", 
 # indexed links and a sign-off's fingerprint are made from (see
 # `articles.changes`). A save that changes none of them (a status, a publish
 # time, a review date) leaves those as they are.
-CONTENT_FIELDS = (
-    "title",
-    "subtitle",
-    "summary",
-    "faq_intro",
-    "conclusion",
-    "seek_help_non_urgent",
-    "seek_help_urgent",
-    "seek_help_emergency",
-    "meta_description",
-)
+# (In this order: a sign-off's fingerprint hashes them so.)
+MARKDOWN_FIELDS = ("summary", "faq_intro", "conclusion", *SEEK_HELP_FIELDS)
+CONTENT_FIELDS = ("title", "subtitle", *MARKDOWN_FIELDS, "meta_description")
 LOADED_FIELDS = ("slug", "status", *CONTENT_FIELDS)
 # What the article page shows of its author and reviewer, and of the reviewer's
 # profile (reviews.ReviewerProfile).
@@ -346,14 +338,7 @@ class Article(MarkdownModel):
 
     objects = ArticleQuerySet.as_manager()
 
-    markdown_fields = (
-        "summary",
-        "faq_intro",
-        "conclusion",
-        "seek_help_non_urgent",
-        "seek_help_urgent",
-        "seek_help_emergency",
-    )
+    markdown_fields = MARKDOWN_FIELDS
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
