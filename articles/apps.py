@@ -9,10 +9,10 @@ class ArticlesConfig(AppConfig):
         from taggit.models import Tag
 
         from . import changes, links, search, tag_index, topics  # noqa: F401 (links, search listen)
-        from .revision_parts import split_by_article
+        from .revision_parts import split_by_owner
 
         changes.connect()
         tag_index.connect()
-        post_revision_commit.connect(split_by_article, dispatch_uid="one-article-a-revision")
+        post_revision_commit.connect(split_by_owner, dispatch_uid="one-owner-a-revision")
         Tag.slugify = topics.slugify_tag
         Tag.save = topics.save_tag

@@ -1,13 +1,15 @@
-"""One article a revision: a revision that holds several articles is split.
+"""One article, or one cause, a revision: a revision holding several is split.
 
-django-reversion restores a whole revision. The article list's actions
-(submit, publish, unpublish, archive) save every article they move in one
-revision block, and restoring any one of those articles restored them all,
-undoing what editors had changed in the others since. So when a revision
-holding several articles is saved, each article after the first, with its
-rows, is moved to a revision of its own, with the same time, user and
-comment (`split_by_article`, connected in `ArticlesConfig.ready`; migration
-0019 split those saved before).
+django-reversion restores a revision whole. The article list's actions
+(submit, publish, unpublish, archive) saved every article they moved in one
+revision, and the importer saved the causes it made in the article's: so
+restoring one of those articles restored all the others, undoing what editors
+had changed in them since, and restoring the article or the cause put the
+other back too (a cause's description, references and topics were wiped by
+restoring its first article). So when a revision holding several articles or
+causes is saved, each after the first, with its rows, is moved to a revision
+of its own, with the same time, user and comment (`split_by_owner`, connected
+in `ArticlesConfig.ready`); migration 0019 split those saved before.
 """
 
 import json
@@ -15,14 +17,17 @@ from collections import defaultdict
 
 from django.db.models import Case, Value, When
 
-ARTICLE = ("articles", "article")
-# The rows an article's revision follows, and the field naming their article.
-ARTICLE_FIELD = {
-    ("articles", "articlecause"): "article",
-    ("articles", "relatedlink"): "article",
-    ("articles", "taggedarticle"): "content_object",
-    ("faq", "faqentry"): "article",
-    ("sources", "articlesource"): "article",
+ARTICLE, CAUSE = ("articles", "article"), ("articles", "cause")
+OWNERS = {ARTICLE, CAUSE}
+# The rows a revision of an article or a cause follows: whose they are, by which field.
+ROWS = {
+    ("articles", "articlecause"): (ARTICLE, "article"),
+    ("articles", "relatedlink"): (ARTICLE, "article"),
+    ("articles", "taggedarticle"): (ARTICLE, "content_object"),
+    ("faq", "faqentry"): (ARTICLE, "article"),
+    ("sources", "articlesource"): (ARTICLE, "article"),
+    ("articles", "taggedcause"): (CAUSE, "content_object"),
+    ("sources", "causesource"): (CAUSE, "cause"),
 }
 QUESTION = ("faq", "faqentry")
 QUESTION_TAGGING = ("faq", "taggedfaqentry")  # goes with its question's article
@@ -32,23 +37,26 @@ QUESTION_TAGGING = ("faq", "taggedfaqentry")  # goes with its question's article
 PARTS_AN_UPDATE = 100
 
 
-def versions_by_article(versions, kind_of):
-    """{article id: ids of its versions} of one revision's `versions`, for each
-    article in it. `kind_of(version)`: its (app label, model name). A version
-    whose article cannot be told goes with the first article's."""
+def versions_by_owner(versions, kind_of):
+    """{(kind, id) of an article or a cause: ids of its versions} of one
+    revision's `versions`. `kind_of(version)`: its (app label, model name). A
+    version whose owner cannot be told goes with the first owner's."""
     owners, article_of_question = {}, {}
     for version in versions:
         kind = kind_of(version)
-        if kind == ARTICLE:
-            owners[version.pk] = int(version.object_id)
-        elif kind in ARTICLE_FIELD or kind == QUESTION_TAGGING:
+        if kind in OWNERS:
+            owners[version.pk] = (kind, int(version.object_id))
+        elif kind in ROWS:
+            owner, field = ROWS[kind]
             fields = _stored_fields(version)
-            owners[version.pk] = fields.get(ARTICLE_FIELD.get(kind, "content_object"))
+            if fields.get(field) is not None:
+                owners[version.pk] = (owner, fields[field])
             if kind == QUESTION:
-                article_of_question[str(version.object_id)] = fields.get("article")
+                article_of_question[str(version.object_id)] = owners.get(version.pk)
     for version in versions:
         if kind_of(version) == QUESTION_TAGGING:
-            owners[version.pk] = article_of_question.get(str(owners[version.pk]))
+            question = _stored_fields(version).get("content_object")
+            owners[version.pk] = article_of_question.get(str(question))
     parts = defaultdict(list)
     for version in versions:
         if (owner := owners.get(version.pk)) is not None:
@@ -60,9 +68,9 @@ def versions_by_article(versions, kind_of):
 
 
 def split(revision, parts, revisions, versions):
-    """Move each part (`versions_by_article`) after the first to a revision of its
+    """Move each part (`versions_by_owner`) after the first to a revision of its
     own. `revisions`, `versions`: the managers to write with (a migration's own)."""
-    moved = [parts[article_id] for article_id in sorted(parts)[1:]]
+    moved = [parts[owner] for owner in sorted(parts)[1:]]
     if not moved:
         return
     made = revisions.bulk_create(  # their ids come back on PostgreSQL and SQLite
@@ -81,7 +89,7 @@ def split(revision, parts, revisions, versions):
         versions.filter(pk__in=ids).update(revision_id=Case(*cases))
 
 
-def split_by_article(sender, revision, versions, **kwargs):
+def split_by_owner(sender, revision, versions, **kwargs):
     """Receiver for reversion's `post_revision_commit`."""
     from reversion.models import Revision, Version
 
@@ -89,10 +97,10 @@ def split_by_article(sender, revision, versions, **kwargs):
         content_type = version.content_type
         return (content_type.app_label, content_type.model)
 
-    if sum(kind_of(version) == ARTICLE for version in versions) < 2:
+    if sum(kind_of(version) in OWNERS for version in versions) < 2:
         return
     using = revision._state.db
-    parts = versions_by_article(versions, kind_of)
+    parts = versions_by_owner(versions, kind_of)
     split(revision, parts, Revision.objects.using(using), Version.objects.using(using))
 
 

@@ -1,10 +1,12 @@
-"""Split each revision that holds several articles into one revision an article.
+"""Split each revision that holds several articles or causes into one revision
+for each, with its rows.
 
 The article list's actions saved every article they changed in one revision,
-and restoring one article's version from it restored all of them: what
-editors had changed in the others since was undone. Revisions saved since are
-split as they are saved (`articles.revision_parts`); this splits those saved
-before. Each part keeps the revision's time, user and comment.
+and the importer saved the causes it made in the article's; restoring one
+article's version restored all of them, undoing what editors had changed in
+the others since. Revisions saved since are split as they are saved
+(`articles.revision_parts`); this splits those saved before. Each part keeps
+the revision's time, user and comment.
 """
 
 from django.db import migrations
@@ -12,7 +14,7 @@ from django.db.models import Count
 
 
 def split_shared_revisions(apps, schema_editor):
-    from articles.revision_parts import ARTICLE, split, versions_by_article
+    from articles.revision_parts import OWNERS, split, versions_by_owner
 
     db = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
@@ -24,19 +26,19 @@ def split_shared_revisions(apps, schema_editor):
             "pk", "app_label", "model"
         )
     }
-    articles = [pk for pk, kind in kinds.items() if kind == ARTICLE]
+    owners = [pk for pk, kind in kinds.items() if kind in OWNERS]
     shared = (
         Version.objects.using(db)
-        .filter(content_type__in=articles)
+        .filter(content_type__in=owners)
         .values("revision_id")
-        .annotate(articles=Count("pk"))
-        .filter(articles__gt=1)
+        .annotate(owners=Count("pk"))
+        .filter(owners__gt=1)
         .values_list("revision_id", flat=True)
     )
     for revision_id in sorted(shared):  # read first: splitting writes the tables read
         revision = Revision.objects.using(db).get(pk=revision_id)
         versions = list(Version.objects.using(db).filter(revision=revision).order_by("pk"))
-        parts = versions_by_article(versions, lambda version: kinds.get(version.content_type_id))
+        parts = versions_by_owner(versions, lambda version: kinds.get(version.content_type_id))
         split(revision, parts, Revision.objects.using(db), Version.objects.using(db))
 
 

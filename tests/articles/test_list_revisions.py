@@ -1,6 +1,8 @@
-"""The article list's actions make each article's revision on its own, so that
-restoring one article never restores another (migration 0019 splits the
-revisions made before)."""
+"""A revision holds one article, or one cause, with its rows: restoring one
+never restores another. The article list's actions saved the articles they
+moved in one revision, and the importer an article's new causes in its
+revision; such revisions are split as they are saved (`revision_parts`), and
+migration 0019 splits those saved before."""
 
 from contextlib import contextmanager
 from importlib import import_module
@@ -19,14 +21,16 @@ from reversion.signals import post_revision_commit
 
 from articles import revision_parts
 from articles.admin import ArticleAdmin
-from articles.models import Article
-from articles.revision_parts import split_by_article
+from articles.importer import import_article, parse
+from articles.models import Article, Cause
+from articles.revision_parts import split_by_owner
 from faq.models import FAQEntry
 from healthsite import page_cache
 from reviews.models import SignOff, record_sign_offs
-from tests.factories import add_cause, add_faq, make_article, make_draft, make_user
+from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft, make_user
 from tests.forms import admin_form
 from tests.reviews.helpers import CHANGELIST, logged_in, post_change, run_action
+from tests.sources.factories import cite_for_cause
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +40,10 @@ def reviewer():
     user = make_user(is_staff=True, first_name="Asha", last_name="Patel")
     user.groups.add(Group.objects.get(name="Medical reviewer"))
     return user
+
+
+def kinds_in(revision):
+    return sorted(revision.version_set.values_list("content_type__model", flat=True))
 
 
 def articles_in(revision):
@@ -127,6 +135,43 @@ def test_an_action_that_fails_halfway_changes_no_article_and_makes_no_revision(
     assert not Revision.objects.exists()
 
 
+IMPORTED = "Knee pain\n\nIntro.\n\n1. Runner's knee: Overuse.\n\nQ1. Why?\nA1. Because.\n"
+
+
+class TestImportedCauses:
+    def test_restoring_an_imported_article_leaves_its_new_causes_as_they_are_now(
+        self, staff_client
+    ):
+        import_article(parse(IMPORTED))
+        article = Article.objects.get()
+        imported = Version.objects.get_for_object(article).get()
+        cause = Cause.objects.get(name="Runner's knee")
+        cause.description = "Pain around the kneecap."  # later, in the causes admin
+        cause.save()
+        cite_for_cause(cause)
+        cause.tags.set(["Knees"])
+        post_change(staff_client, article, summary="Edited.")
+        restore(staff_client, article, imported)
+        cause.refresh_from_db()
+        assert Article.objects.get().summary == "Intro."
+        assert (cause.description, cause.cause_sources.count(), list(cause.tags.names())) == (
+            "Pain around the kneecap.",
+            1,
+            ["Knees"],
+        )
+
+    def test_restoring_an_imported_cause_leaves_the_article_as_it_is_now(self, staff_client):
+        import_article(parse(IMPORTED))
+        cause = Cause.objects.get()
+        version = Version.objects.get_for_object(cause).get()
+        assert kinds_in(version.revision) == ["cause"]
+        article = Article.objects.get()
+        post_change(staff_client, article, summary="Rewritten.")
+        url = reverse("admin:articles_cause_revision", args=[cause.pk, version.pk])
+        assert staff_client.post(url, admin_form(staff_client.get(url))).status_code == 302
+        assert Article.objects.get().summary == "Rewritten."
+
+
 class TestSignOffAction:
     def test_an_article_without_revisions_is_signed_in_a_revision_of_its_own(
         self, client, reviewer
@@ -179,11 +224,11 @@ class TestSignOffAction:
 @contextmanager
 def not_split():
     """Revisions saved as they were before 0019: not split by article."""
-    post_revision_commit.disconnect(dispatch_uid="one-article-a-revision")
+    post_revision_commit.disconnect(dispatch_uid="one-owner-a-revision")
     try:
         yield
     finally:
-        post_revision_commit.connect(split_by_article, dispatch_uid="one-article-a-revision")
+        post_revision_commit.connect(split_by_owner, dispatch_uid="one-owner-a-revision")
 
 
 class TestMigrationSplitsSharedRevisions:
@@ -223,6 +268,18 @@ class TestMigrationSplitsSharedRevisions:
                 reviewer,
                 "Published from the article list.",
             )
+
+    def test_a_cause_saved_with_its_article_gets_its_own_revision(self, reviewer):
+        with not_split(), reversion.create_revision():  # as the importer did
+            cause = make_cause(name="Runner's knee")
+            cause.tags.set(["Knees"])
+            article = make_draft(title="Knee pain")
+            add_cause(article, cause)
+        self.split()
+        article_revision = Version.objects.get_for_object(article).get().revision
+        cause_revision = Version.objects.get_for_object(cause).get().revision
+        assert kinds_in(article_revision) == ["article", "articlecause"]
+        assert kinds_in(cause_revision) == ["cause", "taggedcause"]
 
     def test_a_revision_of_one_article_is_left_as_it_is(self, reviewer):
         article = make_draft()
