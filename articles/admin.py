@@ -47,7 +47,7 @@ from sources.models import ArticleSource
 from .admin_forms import ArticleAdminForm, RelatedLinkFormSet
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
-from .changes import articles_changed, batched
+from .changes import batched
 from .models import (
     Article,
     ArticleCause,
@@ -477,16 +477,22 @@ class ArticleAdmin(
     def _restore(self, request, version, view):
         """Run a reversion restore, with the workflow's rules applied to its outcome.
 
-        The article's rows are parked out of their positions first, so a
-        revision whose rows stood in another order can take them back; and a
-        restore that would publish or unpublish is refused to those who may not.
+        The article is locked first, as an editor's save locks it, and read: a
+        publish meanwhile is seen, not written over unseen. Its rows are parked
+        out of their positions, so a revision whose rows stood in another order
+        can take them back; a restore that would publish, unpublish or retime
+        it is refused to those who may not; and what reversion's "raw" writes
+        skip of a save is done after (`Article.follow_restore`).
         (`unrestorable` versions are refused by `CheckedVersionsMixin`, within.)
         """
         article_id = version.object_id
-        statuses = Article.objects.filter(pk=article_id).values_list("status", flat=True)
-        before = statuses.first() or Article.Status.DRAFT  # a deleted article is not public
         last_version = newest_version(Article, article_id)
+        shown = ("status", "publish_at", "slug")
         with transaction.atomic():
+            # Showing a revision writes it too (then rolls it back): locked alike.
+            stored = Article.objects.select_for_update().filter(pk=article_id).values(*shown)
+            # A deleted article is not public, and has no address.
+            before = stored.first() or {"status": Article.Status.DRAFT, "publish_at": None}
             for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
             response = view()
@@ -500,16 +506,15 @@ class ArticleAdmin(
                 # parked here go back as well.
                 transaction.set_rollback(True)
                 return response
-            refusal = status_change_refusal(request.user, before, statuses.get())
+            article = Article.objects.get(pk=article_id)
+            refusal = status_change_refusal(request.user, before["status"], article.status)
+            retimed = before["publish_at"] != article.publish_at
+            if not refusal and retimed and not self.has_publish_permission(request):
+                refusal = "Only medical reviewers can change when an article is published."
             if refusal:
                 transaction.set_rollback(True)
             else:
-                # Reversion wrote the revision back "raw", which the link index
-                # does not follow (a backup brings its own), and the admin's save
-                # after it changed nothing (it loaded what was restored): so
-                # everything derived from the article's texts is told now.
-                article_ids = [int(article_id)]
-                articles_changed(article_ids, texts_of=article_ids)
+                article.follow_restore(before.get("slug"), before["status"])
         if refusal:
             list(messages.get_messages(request))  # drop the "changed successfully" message
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)

@@ -486,14 +486,31 @@ class Article(MarkdownModel):
         self.next_review_due = today + timedelta(days=settings.REVIEW_INTERVAL_DAYS)
 
     def _redirect_old_slug(self):
-        loaded = getattr(self, "_loaded", None)
-        if loaded and loaded.get("slug") and loaded["slug"] != self.slug:
-            if loaded.get("status") == self.Status.PUBLISHED:
-                SlugRedirect.objects.update_or_create(
-                    old_slug=loaded["slug"], defaults={"article": self}
-                )
+        loaded = getattr(self, "_loaded", None) or {}
+        self.redirect_old_address(loaded.get("slug"), loaded.get("status"))
+
+    def redirect_old_address(self, old_slug, old_status):
+        """The article had the address `old_slug` (None: none) with the status
+        `old_status`: a published article's old address redirects to it."""
+        if old_slug and old_slug != self.slug:
+            if old_status == self.Status.PUBLISHED:
+                SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
             # Taking back an old address: it no longer redirects (no loops).
             SlugRedirect.objects.filter(old_slug=self.slug, article=self).delete()
+
+    def follow_restore(self, old_slug, old_status):
+        """Do what `save()` does that a restore of a revision skipped: reversion
+        writes the revision back "raw", and the admin's save after it finds
+        nothing changed. The address it left redirects (as `redirect_old_address`),
+        its waiting See-also links point at articles written since, and
+        everything made from its texts is told (`articles.changes`)."""
+        from .changes import articles_changed, batched
+
+        with transaction.atomic(), batched():
+            self.redirect_old_address(old_slug, old_status)
+            for link in self.related_links.filter(target__isnull=True):
+                link.save()  # resolved, if an article has its title now
+            articles_changed([self.pk], texts_of=[self.pk])
 
     def _default_publish_time(self):
         if self.status == self.Status.PUBLISHED and self.publish_at is None:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 import reversion
+from django.contrib.auth.models import Group
 from django.db import connection, connections, transaction
 from django.db.models.signals import pre_delete
 from django.test import Client
@@ -15,6 +16,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles import admin as article_admin
 from articles.changes import batched
 from articles.models import Article, TaggedArticle
 from articles.topic_merge import merge_topics
@@ -262,7 +264,9 @@ def test_two_new_topics_making_one_slug_added_at_once():
 def test_a_revision_restored_without_a_deleted_topic_while_another_editor_opens_it(monkeypatch):
     """Its tagging with the deleted topic is left out of the restore, not out of
     the history: taking its version out and back (as first written) made the
-    second editor's page wait for the first's restore, then fail (a 500)."""
+    second editor's page fail (a 500) once the first's restore was done. The
+    page waits for the restore (which holds the article, as a save does: the
+    page writes the revision in a transaction it rolls back), then shows."""
     article = make_draft(title="Knee", tags=["Gone", "Kept"])
     with reversion.create_revision():
         article.save()
@@ -291,7 +295,7 @@ def test_a_revision_restored_without_a_deleted_topic_while_another_editor_opens_
     def open_it():
         assert two.get(url).status_code == 200
 
-    second_finishes_while_first_holds(restore, open_it)
+    second_waits_for_first(restore, open_it)
     assert list(Article.objects.get().tags.names()) == ["Kept"]
     assert old.revision.version_set.filter(object_repr="Knee tagged with Gone").exists()
 
@@ -336,3 +340,39 @@ def test_topics_merged_into_another_spelling_while_an_article_is_saved():
 
     second_waits_for_first(edit, merge)
     assert list(Article.objects.get().tags.names()) == ["Knee pain"]
+
+
+def test_a_reviewer_publishing_while_an_editor_restores_the_article(monkeypatch):
+    """The restore holds the article from the start, and reads its status under
+    that lock: the publish waits for it, and is not written over by a draft
+    revision the editor may restore only because it read the status before."""
+    article = make_draft(title="Knee", summary="Old.")
+    with reversion.create_revision():
+        article.save()
+    old = Version.objects.get_for_object(article).get()
+    editor = make_user(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client = Client()
+    client.force_login(editor)
+    url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
+    data = admin_form(client.get(url))
+    park, paused = article_admin.park, []
+
+    def pausing_park(rows):
+        if paused:
+            paused.pop()()
+        return park(rows)
+
+    monkeypatch.setattr(article_admin, "park", pausing_park)
+
+    def restore(pause):
+        paused.append(pause)
+        assert client.post(url, data).status_code == 302
+
+    def publish():
+        live = Article.objects.get(pk=article.pk)
+        live.status, live.publish_at = Article.Status.PUBLISHED, timezone.now()
+        live.save()
+
+    second_waits_for_first(restore, publish)
+    assert Article.objects.get().status == Article.Status.PUBLISHED

@@ -1,0 +1,90 @@
+"""What an article's restore does besides writing its revision back "raw":
+what a save would do, and the workflow's rules (`ArticleAdmin._restore`)."""
+
+from datetime import timedelta
+
+import pytest
+import reversion
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from articles.models import Article, RelatedLink, SlugRedirect
+from tests.factories import add_link, make_article, make_draft, make_user
+from tests.forms import admin_form
+from tests.reviews.helpers import messages_of, post_change
+
+pytestmark = pytest.mark.django_db
+
+
+def restore(client, version):
+    url = reverse("admin:articles_article_revision", args=[version.object_id, version.pk])
+    return client.post(url, admin_form(client.get(url)), follow=True)
+
+
+@pytest.fixture
+def editor_client():
+    editor = make_user(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def saved_in_a_revision(article):
+    with reversion.create_revision():
+        article.save()
+    return Version.objects.get_for_object(article).first()
+
+
+@pytest.mark.parametrize(
+    ("then", "now", "published"),
+    [(7, -1, True), (-1, 7, False)],
+    ids=["unpublish: scheduled then", "publish: scheduled now"],
+)
+def test_an_editor_cannot_publish_or_unpublish_by_restoring_another_publish_time(
+    editor_client, then, now, published
+):
+    article = make_article(publish_at=timezone.now() + timedelta(days=then))
+    old = saved_in_a_revision(article)
+    moved = timezone.now() + timedelta(days=now)
+    Article.objects.filter(pk=article.pk).update(publish_at=moved)
+    response = restore(editor_client, old)
+    assert messages_of(response) == [
+        "Not restored: Only medical reviewers can change when an article is published."
+    ]
+    assert Article.objects.published().filter(pk=article.pk).exists() == published
+    assert Article.objects.get(pk=article.pk).publish_at == moved
+
+
+def test_a_reviewer_may_restore_another_publish_time(staff_client):
+    article = make_article(publish_at=timezone.now() + timedelta(days=7))
+    old = saved_in_a_revision(article)
+    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now())
+    restore(staff_client, old)
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+
+
+def test_restoring_an_older_address_redirects_the_one_it_leaves(staff_client):
+    article = make_article(title="Knee pain", slug="knee-pain")
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    post_change(staff_client, Article.objects.get(), slug="sore-knees")
+    assert SlugRedirect.objects.get().old_slug == "knee-pain"
+    restore(staff_client, old)
+    assert Article.objects.get().slug == "knee-pain"
+    assert Client().get("/articles/sore-knees/").status_code == 301
+    assert list(SlugRedirect.objects.values_list("old_slug", flat=True)) == ["sore-knees"]
+
+
+def test_a_restored_waiting_link_finds_the_article_written_since(staff_client):
+    article = make_draft(title="Knee pain")
+    add_link(article, target_title="Gout")
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    gout = make_article(title="Gout")
+    post_change(staff_client, Article.objects.get(pk=article.pk), summary="Edited.")
+    restore(staff_client, old)
+    assert RelatedLink.objects.get().target_id == gout.pk
