@@ -524,6 +524,36 @@ class ArticleAdmin(
     def unrestorable(self, version):
         return super().unrestorable(version) or self._taken_since(version)
 
+    def left_out_of(self, version):
+        left_out = super().left_out_of(version)
+        questions, taggings = self._questions_moved_since(version)
+        if questions:
+            rows = ", ".join(f"“{row.object_repr}”" for row in questions)
+            why = "it is" if len(questions) == 1 else "they are"
+            where = "on another article's page or among the site-wide questions"
+            left_out.append(([*questions, *taggings], f"the question {rows}: {why} {where} now"))
+        return left_out
+
+    @staticmethod
+    def _questions_moved_since(version):
+        """The versions of the revision's questions that have moved since to
+        another article or to the site-wide questions, and of their tags: a
+        restore wrote them back, taking the question from where it is now."""
+        kinds = {FAQEntry: [], TaggedFAQEntry: []}
+        for row in version.revision.version_set.select_related("content_type"):
+            kinds.get(row.content_type.model_class(), []).append(row)
+        questions, taggings = kinds[FAQEntry], kinds[TaggedFAQEntry]
+        ids = [int(row.object_id) for row in questions]
+        elsewhere = FAQEntry.objects.filter(pk__in=ids).exclude(article_id=version.object_id)
+        moved = set(elsewhere.values_list("pk", flat=True))
+        if not moved:
+            return [], []
+        try:
+            taggings = [row for row in taggings if row.field_dict["content_object_id"] in moved]
+        except RevertError:
+            return [], []  # data reversion cannot read: its own restore says so
+        return [row for row in questions if int(row.object_id) in moved], taggings
+
     @staticmethod
     def _taken_since(version):
         """Whether another article has taken the version's address or title since

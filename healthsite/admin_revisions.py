@@ -10,6 +10,7 @@ the restore (a 500). The revision is checked before anything is written instead.
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -17,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from reversion.errors import RevertError
-from reversion.models import Version
+from reversion.models import Revision, Version
 from taggit.models import ItemBase
 
 
@@ -118,12 +119,23 @@ class CheckedVersionsMixin:
         """Why `version` cannot be restored, or None."""
         return missing_reference(version.revision)
 
+    def left_out_of(self, version):
+        """What restoring `version` leaves out, and why: [(versions, why)], `why`
+        a sentence naming them for the editor. Here, its rows tagged with topics
+        deleted since: reversion wrote them back, pointing at nothing, and the
+        restore failed (a 500 for a cause's)."""
+        tagged = topics_deleted_since(version.revision)
+        if not tagged:
+            return []
+        rows = ", ".join(f"“{row.object_repr}”" for row in tagged)
+        why = "its topic has" if len(tagged) == 1 else "their topics have"
+        return [(tagged, f"{rows}: {why} since been deleted")]
+
     def _checked_restore(self, request, version, view):
         """Show or restore `version` through reversion's `view`, unless it is
         `unrestorable`: then it is shown, as the editor may want to copy from it,
-        but not restored. Its rows tagged with topics deleted since are left out,
-        and the editor told so: reversion wrote them back, pointing at nothing,
-        and the restore failed (a 500 for a cause's)."""
+        but not restored. What it would restore that is `left_out_of` it is left
+        out, and the editor told so."""
         if missing := self.unrestorable(version):
             if request.method == "POST":
                 self.message_user(request, f"Not restored: {missing}.", messages.ERROR)
@@ -131,20 +143,19 @@ class CheckedVersionsMixin:
                 return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
             message = f"This version cannot be restored: {missing}."
             self.message_user(request, message, messages.WARNING)
-        left_out = topics_deleted_since(version.revision)
+        left_out = self.left_out_of(version)
         if not left_out:
             return view()
-        rows = ", ".join(f"“{row.object_repr}”" for row in left_out)
-        why = "its topic has" if len(left_out) == 1 else "their topics have"
         if request.method != "POST" and not missing:
-            message = f"Restoring this version leaves out {rows}: {why} since been deleted."
-            self.message_user(request, message, messages.WARNING)
+            for _, why in left_out:
+                message = f"Restoring this version leaves out {why}."
+                self.message_user(request, message, messages.WARNING)
         last_version = newest_version(self.model, version.object_id)
-        with restored_without(left_out):
+        with restored_without([row for rows, _ in left_out for row in rows]):
             response = view()
         if newest_version(self.model, version.object_id) != last_version:
-            message = f"Restored without {rows}: {why} since been deleted."
-            self.message_user(request, message, messages.WARNING)
+            for _, why in left_out:
+                self.message_user(request, f"Restored without {why}.", messages.WARNING)
         return response
 
     def compare_view(self, request, object_id, extra_context=None):
@@ -157,14 +168,13 @@ class CheckedVersionsMixin:
 
 # The ids of the versions that reversion's restore now in progress leaves out.
 _left_out = ContextVar("versions left out of a restore", default=frozenset())
-_reversion_revert = Version.revert
+_reversion_revert = Revision.revert
 
 
 @contextmanager
 def restored_without(versions):
-    """Reversion restores a revision without `versions` while this lasts: it
-    writes nothing for them (`revert_unless_left_out`). The history is not
-    touched: it still holds them."""
+    """Reversion restores a revision without `versions` while this lasts
+    (`revert_unless_left_out`). The history is not touched: it still holds them."""
     token = _left_out.set(frozenset(version.pk for version in versions))
     try:
         yield
@@ -172,11 +182,15 @@ def restored_without(versions):
         _left_out.reset(token)
 
 
-def revert_unless_left_out(version):
-    """Reversion's `Version.revert`, but for a version `restored_without` leaves
-    out. Put in its place by `HealthsiteConfig.ready`."""
-    if version.pk not in _left_out.get():
-        _reversion_revert(version)
+def revert_unless_left_out(revision, delete=False):
+    """Reversion's `Revision.revert`, over the versions `restored_without` does
+    not leave out: they are neither written back nor counted as the revision's
+    when it deletes what the restored rows hold now and the revision does not
+    (a question moved to another article since kept its tags there). Put in its
+    place by `HealthsiteConfig.ready`; reversion's reads only `version_set`."""
+    if left_out := _left_out.get():
+        revision = SimpleNamespace(version_set=revision.version_set.exclude(pk__in=left_out))
+    _reversion_revert(revision, delete)
 
 
 def newest_version(model, object_id):

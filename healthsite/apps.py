@@ -6,13 +6,13 @@ class HealthsiteConfig(AppConfig):
     name = "healthsite"
 
     def ready(self):
-        from reversion.models import Version
+        from reversion.models import Revision
 
         from .admin_revisions import revert_unless_left_out
         from .page_cache import connect_receivers
 
         connect_receivers()
-        Version.revert = revert_unless_left_out
+        Revision.revert = revert_unless_left_out
 
 
 class HealthsiteAdminConfig(admin_apps.AdminConfig):

@@ -12,7 +12,10 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, RelatedLink, SlugRedirect
-from tests.factories import add_link, make_article, make_draft, make_user
+from faq.models import FAQEntry
+from reviews.fingerprint import content_fingerprint
+from reviews.models import ArticleReviewState, record_sign_off
+from tests.factories import add_faq, add_link, make_article, make_draft, make_user
 from tests.forms import admin_form
 from tests.reviews.helpers import messages_of, post_change
 
@@ -88,3 +91,47 @@ def test_a_restored_waiting_link_finds_the_article_written_since(staff_client):
     post_change(staff_client, Article.objects.get(pk=article.pk), summary="Edited.")
     restore(staff_client, old)
     assert RelatedLink.objects.get().target_id == gout.pk
+
+
+def move_question(client, question, article):
+    url = reverse("admin:faq_faqentry_change", args=[question.pk])
+    data = admin_form(client.get(url))
+    data["article"] = [str(article.pk) if article else ""]
+    data["position"] = ["1"]
+    assert client.post(url, data).status_code == 302
+
+
+@pytest.mark.parametrize("moved_to", ["another article", "site-wide"])
+def test_restoring_an_article_leaves_a_question_moved_away_where_it_is(staff_client, moved_to):
+    knee = make_draft(title="Knee pain", summary="Before.")
+    hip = make_draft(title="Hip pain")
+    question = add_faq(knee, question="Is it serious?")
+    question.tags.set(["night"])
+    kept = add_faq(knee, question="Will it last?")
+    post_change(staff_client, knee)
+    old = Version.objects.get_for_object(knee).get()
+    destination = hip if moved_to == "another article" else None
+    move_question(staff_client, question, destination)
+    question.tags.add("hips")  # where it is now
+    record_sign_off(Article.objects.get(pk=hip.pk), make_user())
+    post_change(staff_client, Article.objects.get(pk=knee.pk), summary="After.")
+    kept.delete()
+
+    page = staff_client.get(reverse("admin:articles_article_revision", args=[knee.pk, old.pk]))
+    why = (
+        "the question “Is it serious?”: it is on another article's page or among the "
+        "site-wide questions now"
+    )
+    assert f"Restoring this version leaves out {why}." in messages_of(page)
+    response = restore(staff_client, old)
+    assert f"Restored without {why}." in messages_of(response)
+
+    assert Article.objects.get(pk=knee.pk).summary == "Before."
+    question.refresh_from_db()
+    assert question.article_id == (destination and destination.pk)
+    assert sorted(question.tags.names()) == ["hips", "night"]
+    assert list(FAQEntry.objects.filter(article=knee).values_list("question", flat=True)) == [
+        "Will it last?"  # deleted since, and back
+    ]
+    state = ArticleReviewState.objects.get(article=hip)
+    assert state.content_fingerprint == content_fingerprint(hip)
