@@ -49,6 +49,7 @@ from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
 from .changes import batched
 from .models import (
+    PUBLISHING_STATUSES,
     Article,
     ArticleCause,
     Cause,
@@ -170,6 +171,11 @@ class ArticleChangeList(ChangeList):
         # Not in get_queryset: actions get that queryset, and may need the text.
         self.queryset = self.queryset.without_text()
         super().get_results(request)
+
+
+def to_the_millisecond(when):
+    """A time as a revision keeps it (Django's JSON serializer drops the microseconds)."""
+    return when and when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
 @contextmanager
@@ -486,13 +492,12 @@ class ArticleAdmin(
         (`unrestorable` versions are refused by `CheckedVersionsMixin`, within.)
         """
         article_id = version.object_id
-        last_version = newest_version(Article, article_id)
         shown = ("status", "publish_at", "slug")
         with transaction.atomic():
             # Showing a revision writes it too (then rolls it back): locked alike.
-            stored = Article.objects.select_for_update().filter(pk=article_id).values(*shown)
-            # A deleted article is not public, and has no address.
-            before = stored.first() or {"status": Article.Status.DRAFT, "publish_at": None}
+            stored = Article.objects.select_for_update().filter(pk=article_id)
+            before = stored.values(*shown).first()  # None: a deleted article, recovered
+            last_version = newest_version(Article, article_id)  # none is saved meanwhile
             for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
             response = view()
@@ -507,19 +512,33 @@ class ArticleAdmin(
                 transaction.set_rollback(True)
                 return response
             article = Article.objects.get(pk=article_id)
-            refusal = status_change_refusal(request.user, before["status"], article.status)
-            retimed = before["publish_at"] != article.publish_at
-            if not refusal and retimed and not self.has_publish_permission(request):
-                refusal = "Only medical reviewers can change when an article is published."
+            refusal = self._restore_refusal(request, before, article)
             if refusal:
                 transaction.set_rollback(True)
             else:
-                article.follow_restore(before.get("slug"), before["status"])
+                before = before or {}
+                article.follow_restore(before.get("slug"), before.get("status"))
         if refusal:
             list(messages.get_messages(request))  # drop the "changed successfully" message
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
             return redirect("admin:articles_article_changelist")
         return response
+
+    def _restore_refusal(self, request, before, restored):
+        """Why the workflow refuses a restore that made the article `restored`
+        from `before` (its row's status, publish time and slug; None for a
+        recovered one), or None."""
+        may_publish = self.has_publish_permission(request)
+        if before is None:  # recovered: as it was, if the editor may publish it so
+            if restored.status in PUBLISHING_STATUSES and not may_publish:
+                return "Only medical reviewers can publish, unpublish or archive articles."
+            return None
+        if refusal := status_change_refusal(request.user, before["status"], restored.status):
+            return refusal
+        retimed = to_the_millisecond(before["publish_at"]) != restored.publish_at
+        if retimed and not may_publish:
+            return "Only medical reviewers can change when an article is published."
+        return None
 
     def unrestorable(self, version):
         return super().unrestorable(version) or self._taken_since(version)

@@ -17,13 +17,18 @@ from reviews.fingerprint import content_fingerprint
 from reviews.models import ArticleReviewState, record_sign_off
 from tests.factories import add_faq, add_link, make_article, make_draft, make_user
 from tests.forms import admin_form
-from tests.reviews.helpers import messages_of, post_change
+from tests.reviews.helpers import messages_of, post_change, run_action
 
 pytestmark = pytest.mark.django_db
 
 
 def restore(client, version):
     url = reverse("admin:articles_article_revision", args=[version.object_id, version.pk])
+    return client.post(url, admin_form(client.get(url)), follow=True)
+
+
+def recover(client, version):
+    url = reverse("admin:articles_article_recover", args=[version.pk])
     return client.post(url, admin_form(client.get(url)), follow=True)
 
 
@@ -135,3 +140,47 @@ def test_restoring_an_article_leaves_a_question_moved_away_where_it_is(staff_cli
     ]
     state = ArticleReviewState.objects.get(article=hip)
     assert state.content_fingerprint == content_fingerprint(hip)
+
+
+def test_an_editor_restores_the_text_of_an_article_published_from_the_list(
+    staff_client, editor_client
+):
+    """Its publish time, to the microsecond, comes back to the millisecond, as
+    the revision keeps it: no change of when it is published."""
+    article = make_draft(summary="Before.")
+    run_action(staff_client, "publish", article)
+    old = Version.objects.get_for_object(article).get()
+    post_change(editor_client, Article.objects.get(pk=article.pk), summary="After.")
+    restore(editor_client, old)
+    assert Article.objects.get(pk=article.pk).summary == "Before."
+
+
+def test_an_editor_recovers_a_deleted_draft_that_was_once_published(staff_client, editor_client):
+    article = make_draft(title="Gone for now")
+    run_action(staff_client, "publish", article)
+    run_action(staff_client, "unpublish", article)  # a draft again, its publish time kept
+    post_change(editor_client, Article.objects.get(pk=article.pk), summary="Last words.")
+    version = Version.objects.get_for_object(article).first()
+    Article.objects.filter(pk=article.pk).delete()
+    recover(editor_client, version)
+    assert Article.objects.get(pk=article.pk).summary == "Last words."
+
+
+@pytest.mark.parametrize("status", ["archived", "published"])
+def test_only_a_reviewer_recovers_an_article_deleted_archived_or_published(
+    staff_client, editor_client, status
+):
+    article = make_article(title="Old news")
+    if status == "archived":
+        run_action(staff_client, "archive", article)
+    else:
+        post_change(staff_client, article)
+    version = Version.objects.get_for_object(article).first()
+    Article.objects.filter(pk=article.pk).delete()
+    response = recover(editor_client, version)
+    assert messages_of(response) == [
+        "Not restored: Only medical reviewers can publish, unpublish or archive articles."
+    ]
+    assert not Article.objects.exists()
+    recover(staff_client, version)
+    assert Article.objects.get(pk=article.pk).status == status

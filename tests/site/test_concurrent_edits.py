@@ -378,3 +378,40 @@ def test_a_reviewer_publishing_while_an_editor_restores_the_article(monkeypatch)
 
     second_waits_for_first(restore, publish)
     assert Article.objects.get().status == Article.Status.PUBLISHED
+
+
+def test_a_refused_restore_while_the_article_is_saved_leaves_its_rows_in_place(monkeypatch):
+    """The restore reads the article's newest version under the article's lock:
+    read before it, a save meanwhile made a refused restore look done, and the
+    rows it had parked stayed out of their positions."""
+    knee = make_draft(title="Knee pain", slug="knee")
+    add_faq(knee, question="Is it serious?")
+    with reversion.create_revision():
+        knee.save()
+    old = Version.objects.get_for_object(knee).get()
+    Article.objects.filter(pk=knee.pk).update(slug="knee-2")
+    client = Client()
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    url = reverse("admin:articles_article_revision", args=[knee.pk, old.pk])
+    data = admin_form(client.get(url))
+    make_draft(title="Another", slug="knee")  # the revision's address: it is refused
+    newest, paused = article_admin.newest_version, []
+
+    def pausing_newest(*args):
+        found = newest(*args)
+        if paused:
+            paused.pop()()
+        return found
+
+    monkeypatch.setattr(article_admin, "newest_version", pausing_newest)
+
+    def restore(pause):
+        paused.append(pause)
+        assert client.post(url, data).status_code == 302
+
+    def save_meanwhile():
+        with reversion.create_revision():
+            Article.objects.get(pk=knee.pk).save()
+
+    second_waits_for_first(restore, save_meanwhile)
+    assert list(FAQEntry.objects.values_list("position", flat=True)) == [1]
