@@ -9,7 +9,6 @@ from django.db import models, transaction
 from django.db.models import (
     Count,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -172,17 +171,6 @@ class ArticleChangeList(ChangeList):
         # Not in get_queryset: actions get that queryset, and may need the text.
         self.queryset = self.queryset.without_text()
         super().get_results(request)
-
-
-def _was_elsewhere(question, article_id):
-    """Whether a version of `question` has it on another article, or site-wide."""
-    try:
-        return any(
-            version.field_dict["article_id"] != article_id
-            for version in Version.objects.get_for_object(question)
-        )
-    except RevertError:
-        return False  # data reversion cannot read
 
 
 def to_the_millisecond(when):
@@ -512,11 +500,6 @@ class ArticleAdmin(
             last_version = newest_version(Article, article_id)  # none is saved meanwhile
             for rows in (ArticleCause, FAQEntry, RelatedLink, ArticleSource):
                 park(rows.objects.filter(article_id=article_id))
-            # Out of the article while reversion deletes the rows it does not hold.
-            newcomers = self._questions_moved_in_since(version)
-            FAQEntry.objects.filter(pk__in=[q.pk for q in newcomers]).update(article=None)
-            if newcomers and request.method != "POST":
-                self.message_user(request, self._keeps(newcomers), messages.WARNING)
             response = view()
             if not (
                 request.method == "POST"
@@ -533,13 +516,6 @@ class ArticleAdmin(
             if refusal:
                 transaction.set_rollback(True)
             else:
-                if newcomers:  # back, after the questions restored
-                    last = FAQEntry.objects.filter(article=article).aggregate(Max("position"))
-                    start = last["position__max"] or 0
-                    for offset, question in enumerate(newcomers, start=1):
-                        question.article, question.position = article, start + offset
-                        question.save(update_fields=["article", "position"])
-                    self.message_user(request, self._keeps(newcomers), messages.WARNING)
                 before = before or {}
                 article.follow_restore(before.get("slug"), before.get("status"))
         if refusal:
@@ -547,28 +523,6 @@ class ArticleAdmin(
             self.message_user(request, f"Not restored: {refusal}", messages.ERROR)
             return redirect("admin:articles_article_changelist")
         return response
-
-    @staticmethod
-    def _questions_moved_in_since(version):
-        """The article's questions that the revision does not hold but were
-        elsewhere when it was saved (another article's, or site-wide): made
-        before it, or held by another article's version. Reversion would delete
-        them, as rows added since; they are kept."""
-        revision, article_id = version.revision, int(version.object_id)
-        held = Version.objects.get_for_model(FAQEntry).filter(revision=revision)
-        held = [int(pk) for pk in held.values_list("object_id", flat=True)]
-        questions = FAQEntry.objects.filter(article_id=article_id).exclude(pk__in=held)
-        moved_in = []
-        for question in questions.order_by("position", "pk"):
-            if question.created < revision.date_created or _was_elsewhere(question, article_id):
-                moved_in.append(question)
-        return moved_in
-
-    @staticmethod
-    def _keeps(questions):
-        rows = ", ".join(f"“{question.question}”" for question in questions)
-        came = "it came" if len(questions) == 1 else "they came"
-        return f"The restore keeps the question {rows}: {came} to this article since."
 
     def _restore_refusal(self, request, before, restored):
         """Why the workflow refuses a restore that made the article `restored`
