@@ -548,9 +548,10 @@ class ArticleAdmin(
         questions, taggings = self._questions_moved_since(version)
         if questions:
             rows = ", ".join(f"“{row.object_repr}”" for row in questions)
-            why = "it is" if len(questions) == 1 else "they are"
+            one = len(questions) == 1
+            what, why = ("question", "it is") if one else ("questions", "they are")
             where = "on another article's page or among the site-wide questions"
-            left_out.append(([*questions, *taggings], f"the question {rows}: {why} {where} now"))
+            left_out.append(([*questions, *taggings], f"the {what} {rows}: {why} {where} now"))
         return left_out
 
     @staticmethod
@@ -569,9 +570,13 @@ class ArticleAdmin(
             return [], []
         try:
             taggings = [row for row in taggings if row.field_dict["content_object_id"] in moved]
+            questions = sorted(  # as the revision listed them
+                (row for row in questions if int(row.object_id) in moved),
+                key=lambda row: (row.field_dict["position"], int(row.object_id)),
+            )
         except RevertError:
             return [], []  # data reversion cannot read: its own restore says so
-        return [row for row in questions if int(row.object_id) in moved], taggings
+        return questions, taggings
 
     @staticmethod
     def _taken_since(version):

@@ -98,11 +98,11 @@ def test_a_restored_waiting_link_finds_the_article_written_since(staff_client):
     assert RelatedLink.objects.get().target_id == gout.pk
 
 
-def move_question(client, question, article):
+def move_question(client, question, article, position=1):
     url = reverse("admin:faq_faqentry_change", args=[question.pk])
     data = admin_form(client.get(url))
     data["article"] = [str(article.pk) if article else ""]
-    data["position"] = ["1"]
+    data["position"] = [str(position)]
     assert client.post(url, data).status_code == 302
 
 
@@ -184,3 +184,17 @@ def test_only_a_reviewer_recovers_an_article_deleted_archived_or_published(
     assert not Article.objects.exists()
     recover(staff_client, version)
     assert Article.objects.get(pk=article.pk).status == status
+
+
+def test_two_questions_moved_away_are_named_as_questions(staff_client):
+    knee = make_draft(title="Knee pain")
+    first, second = add_faq(knee, question="Why?"), add_faq(knee, question="When?")
+    post_change(staff_client, knee)
+    old = Version.objects.get_for_object(knee).get()
+    move_question(staff_client, first, None)
+    move_question(staff_client, second, None, position=2)
+    response = restore(staff_client, old)
+    assert (
+        "Restored without the questions “Why?”, “When?”: they are on another article's "
+        "page or among the site-wide questions now."
+    ) in messages_of(response)
