@@ -35,7 +35,7 @@ from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin, ChosenAutocompleteMixin
 from healthsite.admin_deletion import CountedDeletionMixin
 from healthsite.admin_inline_rows import StoredRowForm
-from healthsite.admin_revisions import CheckedVersionsMixin, newest_version
+from healthsite.admin_revisions import CheckedVersionsMixin, dangling, newest_version
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.admin_site import chosen_rows
 from healthsite.db import can_hold
@@ -516,6 +516,13 @@ class ArticleAdmin(
             if refusal:
                 transaction.set_rollback(True)
             else:
+                for row in self._links_to_deleted(version):  # left out, written back waiting
+                    fields = row.field_dict
+                    RelatedLink.objects.create(
+                        article=article,
+                        target_title=fields["target_title"],
+                        position=fields["position"],
+                    )
                 before = before or {}
                 article.follow_restore(before.get("slug"), before.get("status"))
         if refusal:
@@ -543,8 +550,20 @@ class ArticleAdmin(
     def unrestorable(self, version):
         return super().unrestorable(version) or self._taken_since(version)
 
+    def may_dangle(self, key):
+        return key is RelatedLink._meta.get_field("target")
+
     def left_out_of(self, version):
         left_out = super().left_out_of(version)
+        if links := self._links_to_deleted(version):
+            rows = ", ".join(f"“{row.field_dict['target_title']}”" for row in links)
+            if len(links) == 1:
+                why = f"the deleted article {rows} from its See-also link, which waits"
+                why += " for an article of that title"
+            else:
+                why = f"the deleted articles {rows} from their See-also links, which wait"
+                why += " for articles of those titles"
+            left_out.append((links, why))
         questions, taggings = self._questions_moved_since(version)
         if questions:
             rows = ", ".join(f"“{row.object_repr}”" for row in questions)
@@ -553,6 +572,12 @@ class ArticleAdmin(
             where = "on another article's page or among the site-wide questions"
             left_out.append(([*questions, *taggings], f"the {what} {rows}: {why} {where} now"))
         return left_out
+
+    def _links_to_deleted(self, version):
+        """The versions of the revision's See-also links whose article has been
+        deleted since: they are restored as links waiting for its title."""
+        target = RelatedLink._meta.get_field("target")
+        return [row for row, key in dangling(version.revision) if key is target]
 
     @staticmethod
     def _questions_moved_since(version):

@@ -22,12 +22,13 @@ from reversion.models import Revision, Version
 from taggit.models import ItemBase
 
 
-def missing_reference(revision):
+def missing_reference(revision, may_dangle=None):
     """Why `revision` cannot be restored: a row of it that points at a row neither
     in the database nor in the revision itself, but for a topic (see
-    `topics_deleted_since`). None if nothing is missing."""
-    for version, key in _dangling(revision):
-        if not _is_topic(key):
+    `topics_deleted_since`) and the keys `may_dangle(key)` allows. None if
+    nothing is missing."""
+    for version, key in dangling(revision):
+        if not (_is_topic(key) or (may_dangle and may_dangle(key))):
             return f"the {key.verbose_name} of “{version.object_repr}” has since been deleted"
     return None
 
@@ -37,10 +38,10 @@ def topics_deleted_since(revision):
 
     A topic files a page; it is not what the page says. A revision is restored
     without them (`restored_without`), where a cause deleted since refuses it."""
-    return [version for version, key in _dangling(revision) if _is_topic(key)]
+    return [version for version, key in dangling(revision) if _is_topic(key)]
 
 
-def _dangling(revision):
+def dangling(revision):
     """The rows of `revision` that point at a row neither in the database nor in
     the revision itself: [(version, key)]. One query a model finds which exist;
     kept on the revision, which a restore asks twice (`missing_reference` and
@@ -117,7 +118,12 @@ class CheckedVersionsMixin:
 
     def unrestorable(self, version):
         """Why `version` cannot be restored, or None."""
-        return missing_reference(version.revision)
+        return missing_reference(version.revision, self.may_dangle)
+
+    def may_dangle(self, key):
+        """Whether a restore may go on when a revision's row points, through the
+        foreign key `key`, at a row deleted since (it is then `left_out_of` it)."""
+        return False
 
     def left_out_of(self, version):
         """What restoring `version` leaves out, and why: [(versions, why)], `why`

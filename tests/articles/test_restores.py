@@ -198,3 +198,28 @@ def test_two_questions_moved_away_are_named_as_questions(staff_client):
         "Restored without the questions “Why?”, “When?”: they are on another article's "
         "page or among the site-wide questions now."
     ) in messages_of(response)
+
+
+def test_a_revision_pinning_an_article_deleted_since_is_restored_with_a_waiting_link(
+    staff_client,
+):
+    knee = make_draft(title="Knee pain", summary="Before.")
+    gout = make_article(title="Gout")
+    add_link(knee, gout)
+    post_change(staff_client, knee)
+    old = Version.objects.get_for_object(knee).get()
+    gout.delete()
+    post_change(staff_client, Article.objects.get(pk=knee.pk), summary="After.")
+    why = (
+        "the deleted article “Gout” from its See-also link, which waits for an article "
+        "of that title"
+    )
+    url = reverse("admin:articles_article_revision", args=[knee.pk, old.pk])
+    assert f"Restoring this version leaves out {why}." in messages_of(staff_client.get(url))
+    response = restore(staff_client, old)
+    assert f"Restored without {why}." in messages_of(response)
+    assert Article.objects.get(pk=knee.pk).summary == "Before."
+    link = RelatedLink.objects.get(article=knee)
+    assert (link.target, link.target_title, link.position) == (None, "Gout", 1)
+    new_gout = make_article(title="Gout")  # written again: the link finds it
+    assert RelatedLink.objects.get(article=knee).target == new_gout
