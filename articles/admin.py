@@ -573,7 +573,8 @@ class ArticleAdmin(
             left_out.append(([*questions, *taggings], f"the {what} {rows}: {why} {where} now"))
         return left_out
 
-    def _links_to_deleted(self, version):
+    @staticmethod
+    def _links_to_deleted(version):
         """The versions of the revision's See-also links whose article has been
         deleted since: they are restored as links waiting for its title."""
         target = RelatedLink._meta.get_field("target")
