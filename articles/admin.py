@@ -60,7 +60,13 @@ from .models import (
 )
 from .ordering import PositionedInlineFormSet, park
 from .tag_index import recounts_batched
-from .topic_merge import merge_target, merge_topics, survives_editing, tagged_with
+from .topic_merge import (
+    merge_target,
+    merge_topics,
+    merged_since,
+    survives_editing,
+    tagged_with,
+)
 
 compact_text = {models.TextField: {"widget": Textarea(attrs={"rows": 3, "cols": 60})}}
 
@@ -553,6 +559,8 @@ class ArticleAdmin(
     def may_dangle(self, key):
         return key is RelatedLink._meta.get_field("target")
 
+    topics_merged_since = staticmethod(merged_since)
+
     def left_out_of(self, version):
         left_out = super().left_out_of(version)
         if links := self._links_to_deleted(version):
@@ -630,6 +638,7 @@ class CauseAdmin(TagListMixin, CheckedVersionsMixin, CompareVersionAdmin):
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "tags"]
     inlines = [CauseSourceInline]
+    topics_merged_since = staticmethod(merged_since)
 
     def get_queryset(self, request):
         # Counted for the causes on the page alone, in the cause's index; a join

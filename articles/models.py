@@ -214,6 +214,20 @@ class ArticleTotal(models.Model):
         return str(self.published)
 
 
+class MergedTopic(models.Model):
+    """A topic merged into another (`topic_merge.merge_topics`), and the topic
+    it lives on as: a revision that tags something with it is restored with
+    that topic instead (`topic_merge.merged_since`), not without a topic."""
+
+    topic_id = models.IntegerField(primary_key=True)  # the topic's, deleted by the merge
+    name = models.CharField(max_length=100)  # as it was when merged
+    into = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.name} → {self.into_id}"
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "review", "In review"

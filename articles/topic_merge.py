@@ -15,7 +15,7 @@ from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import lock_articles
 
 from .changes import articles_changed, batched
-from .models import TaggedArticle, TaggedCause
+from .models import MergedTopic, TaggedArticle, TaggedCause
 from .tag_index import recount
 
 THROUGH_MODELS = (TaggedArticle, TaggedFAQEntry, TaggedCause)
@@ -51,7 +51,9 @@ def merge_topics(tags, name):
     its own rather than the others' rows: a row keeps its id in the history,
     and a revision holding the same row under its old topic could not be
     restored beside the new one. Their search index and the topic counts are
-    brought up to date, and the page cache emptied.
+    brought up to date, and the page cache emptied. Each topic merged away is
+    recorded (`MergedTopic`), so that a revision from before restores it as
+    the kept topic (`merged_since`).
     """
     with transaction.atomic(), batched():
         target = merge_target(tags, name)
@@ -73,10 +75,32 @@ def merge_topics(tags, name):
             fields = [f.attname for f in through._meta.concrete_fields if f.attname != "id"]
             rows = through.objects.filter(pk__in=first.values("first")).values(*fields)
             through.objects.bulk_create(through(**(row | {"tag_id": target.pk})) for row in rows)
+        MergedTopic.objects.filter(into__in=others).update(into=target)
+        MergedTopic.objects.bulk_create(
+            MergedTopic(topic_id=tag.pk, name=tag.name, into=target)
+            for tag in tags
+            if tag.pk in others
+        )
         Tag.objects.filter(pk__in=others).delete()  # and their rows
         recount([target.pk])
         articles_changed(article_ids)  # tag names are in the search index's head
     return target
+
+
+def merged_since(taggings):
+    """Of `taggings`, versions of rows tagged with a topic deleted since, those
+    whose topic was merged into another: {version: (its name, the topic now)}."""
+    if not taggings:
+        return {}
+    merges = MergedTopic.objects.filter(
+        topic_id__in={version.field_dict["tag_id"] for version in taggings}
+    ).select_related("into")
+    into = {merge.topic_id: (merge.name, merge.into) for merge in merges}
+    return {
+        version: into[version.field_dict["tag_id"]]
+        for version in taggings
+        if version.field_dict["tag_id"] in into
+    }
 
 
 def tagged_with(tags, limit):

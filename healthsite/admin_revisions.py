@@ -10,6 +10,7 @@ the restore (a 500). The revision is checked before anything is written instead.
 from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -125,12 +126,27 @@ class CheckedVersionsMixin:
         foreign key `key`, at a row deleted since (it is then `left_out_of` it)."""
         return False
 
+    def topics_merged_since(self, taggings):
+        """Of `taggings`, versions of rows tagged with topics deleted since, those
+        whose topic lives on as another (merged into it): {version: (the topic's
+        name, the topic now)}. They are restored with the topic now. None here."""
+        return {}
+
+    def merged_topics(self, version):
+        """`topics_merged_since` of the revision's rows: kept on the revision,
+        which a restore asks twice."""
+        revision = version.revision
+        if (found := revision.__dict__.get("_merged")) is None:
+            found = revision._merged = self.topics_merged_since(topics_deleted_since(revision))
+        return found
+
     def left_out_of(self, version):
         """What restoring `version` leaves out, and why: [(versions, why)], `why`
         a sentence naming them for the editor. Here, its rows tagged with topics
-        deleted since: reversion wrote them back, pointing at nothing, and the
-        restore failed (a 500 for a cause's)."""
-        tagged = topics_deleted_since(version.revision)
+        deleted since (and not merged into another): reversion wrote them back,
+        pointing at nothing, and the restore failed (a 500 for a cause's)."""
+        merged = self.merged_topics(version)
+        tagged = [row for row in topics_deleted_since(version.revision) if row not in merged]
         if not tagged:
             return []
         rows = ", ".join(f"“{row.object_repr}”" for row in tagged)
@@ -150,18 +166,32 @@ class CheckedVersionsMixin:
             message = f"This version cannot be restored: {missing}."
             self.message_user(request, message, messages.WARNING)
         left_out = self.left_out_of(version)
-        if not left_out:
+        left_out_rows = [row for rows, _ in left_out for row in rows]
+        # A row left out (a question moved since) keeps its topics where it is.
+        merged = {
+            row: topic
+            for row, topic in self.merged_topics(version).items()
+            if row not in left_out_rows
+        }
+        if not (left_out or merged):
             return view()
+        renamed = dict.fromkeys(f"“{old}” is now “{new}”" for old, new in merged.values())
+        renamed = f"the topics merged since their new names: {', '.join(renamed)}"
         if request.method != "POST" and not missing:
             for _, why in left_out:
                 message = f"Restoring this version leaves out {why}."
                 self.message_user(request, message, messages.WARNING)
+            if merged:
+                message = f"Restoring this version gives {renamed}."
+                self.message_user(request, message, messages.WARNING)
         last_version = newest_version(self.model, version.object_id)
-        with restored_without([row for rows, _ in left_out for row in rows]):
+        with restored_without([*left_out_rows, *merged], then=partial(retag, merged)):
             response = view()
         if newest_version(self.model, version.object_id) != last_version:
             for _, why in left_out:
                 self.message_user(request, f"Restored without {why}.", messages.WARNING)
+            if merged:
+                self.message_user(request, f"Restored, giving {renamed}.", messages.WARNING)
         return response
 
     def compare_view(self, request, object_id, extra_context=None):
@@ -172,16 +202,19 @@ class CheckedVersionsMixin:
         return super().compare_view(request, object_id, extra_context)
 
 
-# The ids of the versions that reversion's restore now in progress leaves out.
-_left_out = ContextVar("versions left out of a restore", default=frozenset())
+# The ids of the versions that reversion's restore now in progress leaves out,
+# and what to do once it has written the others back.
+_left_out = ContextVar("versions left out of a restore", default=(frozenset(), None))
 _reversion_revert = Revision.revert
 
 
 @contextmanager
-def restored_without(versions):
+def restored_without(versions, then=None):
     """Reversion restores a revision without `versions` while this lasts
-    (`revert_unless_left_out`). The history is not touched: it still holds them."""
-    token = _left_out.set(frozenset(version.pk for version in versions))
+    (`revert_unless_left_out`), and calls `then()` once it has written the rest
+    back: before the restore's own revision is recorded, which then holds what
+    `then` wrote. The history is not touched: it still holds them."""
+    token = _left_out.set((frozenset(version.pk for version in versions), then))
     try:
         yield
     finally:
@@ -194,9 +227,23 @@ def revert_unless_left_out(revision, delete=False):
     when it deletes what the restored rows hold now and the revision does not
     (a question moved to another article since kept its tags there). Put in its
     place by `HealthsiteConfig.ready`; reversion's reads only `version_set`."""
-    if left_out := _left_out.get():
+    left_out, then = _left_out.get()
+    if left_out:
         revision = SimpleNamespace(version_set=revision.version_set.exclude(pk__in=left_out))
     _reversion_revert(revision, delete)
+    if then:
+        then()
+
+
+def retag(merged):
+    """Tag what each version of `merged` tagged, with a topic merged since, with
+    the topic it was merged into (`CheckedVersionsMixin.topics_merged_since`):
+    once, as a merge does. A row the revision did not bring back is left alone."""
+    for version, (_, topic) in merged.items():
+        through, tagged = version._model, version.field_dict["content_object_id"]
+        owner = through._meta.get_field("content_object").related_model
+        if owner._base_manager.filter(pk=tagged).exists():
+            through.objects.get_or_create(content_object_id=tagged, tag=topic)
 
 
 def newest_version(model, object_id):

@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
+from taggit.models import Tag
 
 from articles.models import Article, RelatedLink, SlugRedirect
+from articles.topic_merge import merge_topics
 from faq.models import FAQEntry
 from reviews.fingerprint import content_fingerprint
 from reviews.models import ArticleReviewState, record_sign_off
@@ -223,3 +225,38 @@ def test_a_revision_pinning_an_article_deleted_since_is_restored_with_a_waiting_
     assert (link.target, link.target_title, link.position) == (None, "Gout", 1)
     new_gout = make_article(title="Gout")  # written again: the link finds it
     assert RelatedLink.objects.get(article=knee).target == new_gout
+
+
+def test_a_question_moved_away_keeps_its_topics_where_it_is_when_one_was_merged_since(
+    staff_client,
+):
+    """Its tagging is left out with it, not given the merged topic's new name."""
+    knee = make_draft(title="Knee pain")
+    hip = make_draft(title="Hip pain")
+    question = add_faq(knee, question="Is it serious?")
+    question.tags.set(["Sore knees"])
+    post_change(staff_client, knee)
+    old = Version.objects.get_for_object(knee).get()
+    move_question(staff_client, question, hip)
+    merge_topics([Tag.objects.get(name="Sore knees")], "Joint pain")
+    question.tags.clear()  # where it is now
+
+    response = restore(staff_client, old)
+    assert not any("merged since" in message for message in messages_of(response))
+    question.refresh_from_db()
+    assert question.article_id == hip.pk
+    assert not question.tags.exists()
+
+
+def test_a_deleted_article_tagged_with_a_topic_merged_since_is_recovered_with_the_kept_topic(
+    staff_client,
+):
+    article = make_draft(title="Gone for now", tags=["Sore knees"])
+    with reversion.create_revision():
+        article.save()
+    article.delete()
+    merge_topics([Tag.objects.get(name="Sore knees")], "Joint pain")
+    response = recover(staff_client, Version.objects.get_deleted(Article).get())
+    renamed = "the topics merged since their new names: “Sore knees” is now “Joint pain”"
+    assert messages_of(response)[-1] == f"Restored, giving {renamed}."
+    assert list(Article.objects.get().tags.names()) == ["Joint pain"]

@@ -3,6 +3,7 @@ the rows of its `TaggedItem`, which this site does not use, said "Tags have been
 merged" and changed nothing."""
 
 import pytest
+import reversion
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
@@ -205,11 +206,103 @@ def test_a_revision_from_before_a_merge_can_still_be_restored(staff_client):
     url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
     response = staff_client.post(url, admin_form(staff_client.get(url)), follow=True)
     assert messages_of(response)[-1] == (
-        "Restored without “Knee pain tagged with Sore knees”: its topic has since been deleted."
+        "Restored, giving the topics merged since their new names: “Sore knees” is now “Knee pain”."
     )
     article.refresh_from_db()
     assert article.summary == "Before."
     assert list(article.tags.names()) == ["Knee pain"]
+
+
+def restore(client, thing, version):
+    """Show `version` of `thing` (an article or a cause) in the admin, then restore
+    it as shown: the messages of both pages."""
+    opts = thing._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_revision", args=[thing.pk, version.pk])
+    shown = client.get(url)
+    restored = client.post(url, admin_form(shown), follow=True)
+    return messages_of(shown), messages_of(restored)
+
+
+def test_a_revision_tagged_with_a_topic_merged_since_is_restored_with_the_kept_topic(
+    staff_client,
+):
+    """The merge deleted the topic: the restore left the tagging out, and deleted
+    the kept topic's (not in the revision). The article had no topic left."""
+    article = make_article(title="Runner's knee", summary="Before.", tags=["Sore knees"])
+    question = add_faq(article, question="Will it heal?")
+    question.tags.set(["Sore knees", "Running"])
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    post_change(staff_client, Article.objects.get(), summary="After.")
+    merge_topics([Tag.objects.get(name="Sore knees")], "Knee pain")
+
+    shown, restored = restore(staff_client, article, old)
+    renamed = "the topics merged since their new names: “Sore knees” is now “Knee pain”"
+    assert shown[-1] == f"Restoring this version gives {renamed}."
+    assert restored[-1] == f"Restored, giving {renamed}."
+    article.refresh_from_db()
+    assert article.summary == "Before."
+    assert list(article.tags.names()) == ["Knee pain"]
+    assert sorted(question.tags.names()) == ["Knee pain", "Running"]
+    assert article_count(Tag.objects.get(name="Knee pain")) == 1
+    assert list(search("knee").articles) == [article]
+    # The restore's own revision holds the kept topic: restoring it keeps it.
+    newest = Version.objects.get_for_object(article).first()
+    assert newest.revision.version_set.filter(object_repr__endswith="with Knee pain").count() == 2
+    post_change(staff_client, Article.objects.get(), tags="Running")
+    restore(staff_client, article, newest)
+    assert list(article.tags.names()) == ["Knee pain"]
+
+
+def test_a_topic_merged_twice_is_restored_as_the_last_kept_topic(staff_client):
+    article = make_draft(tags=["Sore knees"])
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    merge_topics([Tag.objects.get(name="Sore knees")], "Knee pain")
+    make_draft(tags=["Joint pain"])
+    merge_topics(list(Tag.objects.all()), "Joint pain")
+    post_change(staff_client, Article.objects.get(pk=article.pk), tags="")
+
+    restored = restore(staff_client, article, old)[1]
+    renamed = "the topics merged since their new names: “Sore knees” is now “Joint pain”"
+    assert restored[-1] == f"Restored, giving {renamed}."
+    assert list(article.tags.names()) == ["Joint pain"]
+
+
+def test_a_topic_merged_into_one_deleted_since_is_left_out(staff_client):
+    article = make_draft(title="Knees", tags=["Sore knees", "Kept"])
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    merge_topics([Tag.objects.get(name="Sore knees")], "Knee pain")
+    Tag.objects.get(name="Knee pain").delete()
+
+    restored = restore(staff_client, article, old)[1]
+    assert restored[-1] == (
+        "Restored without “Knees tagged with Sore knees”: its topic has since been deleted."
+    )
+    assert list(article.tags.names()) == ["Kept"]
+
+
+def test_a_cause_revision_tagged_with_a_topic_merged_since_is_restored_with_the_kept_topic(
+    staff_client,
+):
+    cause = make_cause(name="Dehydration", description="Before.")
+    cause.tags.set(["Thirst"])
+    with reversion.create_revision():
+        cause.save()
+    old = Version.objects.get_for_object(cause).get()
+    cause.description = "After."
+    cause.save()
+    cause.tags.set(["Heat"])
+    merge_topics([Tag.objects.get(name="Thirst")], "Fluids")
+
+    restored = restore(staff_client, cause, old)[1]
+    assert restored[-1] == (
+        "Restored, giving the topics merged since their new names: “Thirst” is now “Fluids”."
+    )
+    cause.refresh_from_db()
+    assert cause.description == "Before."
+    assert list(cause.tags.names()) == ["Fluids"]
 
 
 @pytest.mark.parametrize("across", ["1", ""], ids=["select all", "ticked"])

@@ -280,8 +280,8 @@ def test_a_revision_restored_without_a_deleted_topic_while_another_editor_opens_
     leave_out, paused = admin_revisions.restored_without, []
 
     @contextmanager
-    def pausing(versions):  # the first restore, paused once under way
-        with leave_out(versions):
+    def pausing(versions, then=None):  # the first restore, paused once under way
+        with leave_out(versions, then):
             if paused:
                 paused.pop()()
             yield
