@@ -224,6 +224,11 @@ class MergedTopic(models.Model):
     into = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
     merged_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # As a topic's delete page counts them: the topic deleted forgets them.
+        verbose_name = "record of a topic merged into it"
+        verbose_name_plural = "records of topics merged into it"
+
     def __str__(self):
         return f"{self.name} → {self.into_id}"
 
