@@ -18,6 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from reversion import is_registered
 from reversion.errors import RevertError
 from reversion.models import Revision, Version
 from taggit.models import ItemBase
@@ -30,8 +31,19 @@ def missing_reference(revision, may_dangle=None):
     nothing is missing."""
     for version, key in dangling(revision):
         if not (_is_topic(key) or (may_dangle and may_dangle(key))):
-            return f"the {key.verbose_name} of “{version.object_repr}” has since been deleted"
+            why = f"the {key.verbose_name} of “{version.object_repr}” has since been deleted"
+            if _recoverable(key.related_model, version.field_dict[key.attname]):
+                gone = key.related_model._meta.verbose_name_plural
+                why += f"; recover it first (“Recover deleted {gone}” in the {gone}' list)"
+            return why
     return None
+
+
+def _recoverable(model, pk):
+    """Whether the deleted row `pk` of `model` has a version to recover it from."""
+    if not is_registered(model):
+        return False
+    return Version.objects.get_for_object_reference(model, pk).exists()
 
 
 def topics_deleted_since(revision):

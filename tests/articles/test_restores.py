@@ -12,12 +12,20 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import Article, RelatedLink, SlugRedirect
+from articles.models import Article, ArticleCause, Cause, RelatedLink, SlugRedirect
 from articles.topic_merge import merge_topics
 from faq.models import FAQEntry
 from reviews.fingerprint import content_fingerprint
 from reviews.models import ArticleReviewState, record_sign_off
-from tests.factories import add_faq, add_link, make_article, make_draft, make_user
+from tests.factories import (
+    add_cause,
+    add_faq,
+    add_link,
+    make_article,
+    make_cause,
+    make_draft,
+    make_user,
+)
 from tests.forms import admin_form
 from tests.reviews.helpers import messages_of, post_change, run_action
 
@@ -260,3 +268,32 @@ def test_a_deleted_article_tagged_with_a_topic_merged_since_is_recovered_with_th
     renamed = "the topics merged since their new names: “Sore knees” is now “Joint pain”"
     assert messages_of(response)[-1] == f"Restored, giving {renamed}."
     assert list(Article.objects.get().tags.names()) == ["Joint pain"]
+
+
+def test_a_revision_listing_a_cause_deleted_since_says_how_to_get_it_back(staff_client):
+    """Refused, as before, but the cause has a history of its own: once it is
+    recovered from there, the article's revision can be restored."""
+    article = make_draft(title="Knee pain", summary="Before.")
+    cause = make_cause(name="Gout")
+    with reversion.create_revision():
+        cause.save()
+    add_cause(article, cause)
+    post_change(staff_client, article)
+    old = Version.objects.get_for_object(article).get()
+    post_change(staff_client, Article.objects.get(), summary="After.")
+    ArticleCause.objects.all().delete()
+    cause.delete()
+
+    response = restore(staff_client, old)
+    assert messages_of(response) == [
+        "Not restored: the cause of “1. Gout” has since been deleted; recover it first "
+        "(“Recover deleted causes” in the causes' list)."
+    ]
+    recover_url = reverse(
+        "admin:articles_cause_recover", args=[Version.objects.get_deleted(Cause).get().pk]
+    )
+    staff_client.post(recover_url, admin_form(staff_client.get(recover_url)))
+    restore(staff_client, old)
+    article.refresh_from_db()
+    assert article.summary == "Before."
+    assert list(article.article_causes.values_list("cause__name", flat=True)) == ["Gout"]
