@@ -9,6 +9,7 @@ from taggit.models import Tag
 from healthsite.db import Param, Prepared, plans_for_their_parameters
 from healthsite.pagination import IndexedPaginator
 
+from .integrity import unlink_broken
 from .models import Article, ArticleCause, Cause
 from .page import ArticleContent, article_page_context
 from .search import search, snippets
@@ -86,6 +87,9 @@ class CauseDetailView(ListingCountMixin, ListView):
         return ArticleCause.objects.published().filter(cause=self.cause).count()
 
     def get_context_data(self, **kwargs):
+        # Readers never follow a link to a missing or unpublished page (as on an
+        # article's): for this page only, nothing is saved.
+        [self.cause.description_html] = unlink_broken([self.cause.description_html])
         return super().get_context_data(cause=self.cause, **kwargs)
 
 

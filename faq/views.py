@@ -1,5 +1,7 @@
 from django.views.generic import ListView
 
+from articles.integrity import unlink_broken
+
 from .models import FAQEntry, group_by_topic
 
 
@@ -12,4 +14,10 @@ class SiteFAQView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return context | {"groups": group_by_topic(context["entries"])}
+        entries = list(context["entries"])
+        # Readers never follow a link to a missing or unpublished page (as on an
+        # article's): for this page only, nothing is saved.
+        answers = unlink_broken([entry.answer_html for entry in entries])
+        for entry, html in zip(entries, answers, strict=True):
+            entry.answer_html = html
+        return context | {"entries": entries, "groups": group_by_topic(entries)}

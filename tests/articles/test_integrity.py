@@ -229,6 +229,20 @@ class TestInternalLinks:
         assert 'href="/articles/hydration/"' not in content
         assert "about water" in content  # the words stay, without the link
 
+    def test_nor_on_a_cause_page_or_the_site_wide_questions(self, client):
+        """Only the article page unlinked them: a cause's description and a
+        site-wide answer linked to drafts (a 404 for readers)."""
+        make_draft(slug="draft")
+        make_article(slug="live")
+        text = "Read [the draft](/articles/draft/) and [this](/articles/live/)."
+        cause = make_cause(description=text)
+        add_cause(make_article(), cause)
+        add_faq(answer=text)
+        for url in (cause.get_absolute_url(), reverse("faq:list")):
+            content = client.get(url).content.decode()
+            assert 'href="/articles/draft/"' not in content and "the draft" in content, url
+            assert 'href="/articles/live/"' in content, url
+
     def test_links_to_an_old_slug_still_work(self, client):
         target = make_article(slug="old")
         target.slug = "new"
