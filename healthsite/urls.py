@@ -18,9 +18,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap-index"),
-    # The index links to the sections by this view's name, Django's.
-    path("sitemap-<section>.xml", sitemap_section, name="django.contrib.sitemaps.views.sitemap"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    # The index links to the sections by this view's name, Django's. Sections and
+    # the feed answer 304 by their ETags alone (`without_last_modified`).
+    path(
+        "sitemap-<section>.xml",
+        views.without_last_modified(sitemap_section),
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("feed/", views.without_last_modified(LatestArticlesFeed()), name="feed"),
     path("", include("articles.urls")),
     path("faq/", include("faq.urls")),
     # "admin/" unless DJANGO_ADMIN_URL moves it.

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -190,15 +191,52 @@ def test_sections_are_the_bytes_djangos_template_would_write(client, settings):
     assert "<lastmod>2026-07-01</lastmod>" in urlset_xml(urls)
     assert urlset_xml([]) == render_to_string("sitemap.xml", {"urlset": []})
 
-    article = make_article(title="Knees & hips")
+    make_article(title="Knees & hips")
     for section in SECTIONS:
         response = client.get(section_url(section))
         assert not response.templates  # written without it
         assert response.content.decode() == render_to_string(
             "sitemap.xml", {"urlset": response.context_data["urlset"]}
         )
-    last_modified = http_date(Article.objects.get(pk=article.pk).updated.timestamp())
-    assert client.get(section_url("articles"))["Last-Modified"] == last_modified
+
+
+@pytest.mark.parametrize(
+    "url", [section_url("articles"), reverse("feed")], ids=["sitemap section", "feed"]
+)
+def test_a_file_that_lost_an_article_is_not_answered_not_modified(client, url):
+    """Django's views sent the newest item's date as Last-Modified: an article
+    unpublished did not move it, and a crawler or feed reader asking
+    If-Modified-Since alone was told 304, and kept the withdrawn article. The
+    ETag, the content's own, answers conditional requests."""
+    gone = make_article(title="Withdrawn advice")
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        make_article(title="Newest")
+    first = client.get(url)
+    assert "Last-Modified" not in first
+    etag = first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    since = http_date((timezone.now() + timedelta(minutes=1)).timestamp())
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        gone.status = Article.Status.DRAFT
+        gone.save()
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=since).status_code == 200
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_sitemap_that_gained_a_scheduled_article_is_not_answered_not_modified(client):
+    """Saved before the newest article, it appears at its publish time with an
+    older date than that article's: the newest date did not move."""
+    now = timezone.now()
+    soon = make_article(title="Coming soon", publish_at=now + timedelta(minutes=5))
+    with time_machine.travel(now + timedelta(seconds=30)):
+        make_article(title="Already out")
+        etag = client.get(section_url("articles"))["ETag"]
+    since = http_date((now + timedelta(minutes=1)).timestamp())
+    with time_machine.travel(now + timedelta(minutes=6)):
+        for conditional in ({"HTTP_IF_MODIFIED_SINCE": since}, {"HTTP_IF_NONE_MATCH": etag}):
+            response = client.get(section_url("articles"), **conditional)
+            assert response.status_code == 200
+            assert soon.slug in response.content.decode()
 
 
 def test_unknown_sitemap_section_is_404(client):
