@@ -390,9 +390,14 @@ class PageCacheMiddleware:
         stored = found.get(key)
         if stored is not None and stored["generation"] == current:
             return self._replay(stored)
+        started = timezone.now()
         response = self.get_response(request)
         if self._cacheable_response(response):
-            if (keep := seconds_to_keep()) > 0:
+            # The page shows the content as it was when its rendering began: an
+            # article published meanwhile is not on it, so it is kept no longer
+            # than until that article's publish time (asked now, the next).
+            rendering = (timezone.now() - started).total_seconds()
+            if (keep := int(seconds_to_keep(started) - rendering)) > 0:
                 try:
                     cache.set(key, self._stored(response, current), timeout=keep)
                 except Exception:

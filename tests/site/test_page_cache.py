@@ -24,6 +24,7 @@ from articles.models import Article, SlugRedirect
 from articles.topic_merge import merge_topics
 from faq.models import FAQEntry, TaggedFAQEntry
 from healthsite.page_cache import POLICY_NONCE, content_changed
+from healthsite.views import HomeView
 from reviews.models import SignOff, record_sign_offs
 from tests.articles.test_importer import SAMPLE
 from tests.factories import (
@@ -286,6 +287,26 @@ class TestNeverStale:
         make_article(title="Coming soon", publish_at=now + timedelta(minutes=5))
         assert not shows(client, reverse("home"), "Coming soon")
         with time_machine.travel(now + timedelta(minutes=5, seconds=1)):
+            assert shows(client, reverse("home"), "Coming soon")
+
+    def test_a_page_rendered_across_a_publish_time_is_not_kept_past_it(self, client, monkeypatch):
+        """How long a page is kept was asked once it was rendered: an article's
+        publish time passed meanwhile was no longer "the next", and the page,
+        without the article, was kept for PAGE_CACHE_SECONDS."""
+        publish = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+        make_article(title="Coming soon", publish_at=publish)
+        with time_machine.travel(publish - timedelta(milliseconds=5), tick=False) as clock:
+            render = HomeView.get_context_data
+
+            def rendering_takes_10_ms(view, **kwargs):
+                context = render(view, **kwargs)
+                clock.shift(timedelta(milliseconds=10))
+                return context
+
+            monkeypatch.setattr(HomeView, "get_context_data", rendering_takes_10_ms)
+            assert fetch(client, reverse("home"))[0] == "miss"
+            monkeypatch.undo()
+        with time_machine.travel(publish + timedelta(minutes=2), tick=False):
             assert shows(client, reverse("home"), "Coming soon")
 
 
