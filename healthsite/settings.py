@@ -280,8 +280,11 @@ TAG_PAGE_LIST_SIZE = 30
 HOME_LATEST_ARTICLES = 6
 HOME_TOPICS = 12
 # Whole pages for anonymous readers, kept until content changes (see
-# healthsite/page_cache.py). DJANGO_PAGE_CACHE=0 turns it off, for benchmarks.
-PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", True)
+# healthsite/page_cache.py): on when the cache is shared (REDIS_URL). In local
+# memory each process would keep its own pages and its own generation, and an
+# edit made in one (a gunicorn worker, `manage.py import_article`) leave the
+# others' pages stale. DJANGO_PAGE_CACHE=0 turns it off, for benchmarks.
+PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = 600
 # How many related articles an article page shows ("See also"), and how many
 # of them also appear as callouts between its causes and questions.

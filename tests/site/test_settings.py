@@ -17,6 +17,7 @@ print(json.dumps({
     "ENGINE": settings.DATABASES["default"]["ENGINE"],
     "NAME": str(settings.DATABASES["default"]["NAME"]),
     "CACHE": settings.CACHES["default"]["BACKEND"],
+    "PAGE_CACHE": settings.PAGE_CACHE,
     "SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
     "HSTS": settings.SECURE_HSTS_SECONDS,
     "SECURE_COOKIES": settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE,
@@ -106,6 +107,16 @@ def test_cache_is_redis_when_redis_url_is_set():
     assert settings_with({"DJANGO_DEBUG": "1"})["CACHE"].endswith("LocMemCache")
     values = settings_with({"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/1"})
     assert values["CACHE"] == "healthsite.cache.RedisCache"
+
+
+def test_pages_are_cached_only_in_a_cache_every_process_shares():
+    """In local memory each process kept its own pages and its own generation:
+    an edit made in one (a gunicorn worker, `manage.py import_article`) left
+    the others serving the old page for up to PAGE_CACHE_SECONDS."""
+    redis = {"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/1"}
+    assert settings_with({"DJANGO_DEBUG": "1"})["PAGE_CACHE"] is False
+    assert settings_with(redis)["PAGE_CACHE"] is True
+    assert settings_with(redis | {"DJANGO_PAGE_CACHE": "0"})["PAGE_CACHE"] is False
 
 
 PRINT_HSTS = """
