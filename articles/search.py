@@ -28,7 +28,18 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, transaction
-from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import (
+    Case,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -614,18 +625,39 @@ def _vocabulary_near(query, limit=20):
                 .values_list("title", flat=True)[:limit]
             )
             causes = list(
-                Cause.objects.filter(name__trigram_word_similar=query).values_list(
-                    "name", flat=True
-                )[:limit]
+                _causes_readers_see()
+                .filter(name__trigram_word_similar=query)
+                .values_list("name", flat=True)[:limit]
             )
             tags = list(
-                Tag.objects.filter(name__trigram_word_similar=query).values_list("name", flat=True)[
-                    :limit
-                ]
+                _tags_readers_see()
+                .filter(name__trigram_word_similar=query)
+                .values_list("name", flat=True)[:limit]
             )
     else:  # small databases only: read the whole vocabulary
         titles = Article.objects.published().values_list("title", flat=True)[:5000]
-        causes = Cause.objects.values_list("name", flat=True)[:5000]
-        tags = Tag.objects.values_list("name", flat=True)[:5000]
+        causes = _causes_readers_see().values_list("name", flat=True)[:5000]
+        tags = _tags_readers_see().values_list("name", flat=True)[:5000]
     text = " ".join([*titles, *causes, *tags]).lower()
     return sorted(set(WORD.findall(text)))
+
+
+def _causes_readers_see():
+    """Causes a published article lists: a draft's would suggest a word that
+    finds nothing (and tell what is being written)."""
+    listed = ArticleCause.objects.published().filter(cause=OuterRef("pk"))
+    return _with_a_first(Cause.objects.all(), listed)
+
+
+def _tags_readers_see():
+    """Topics of published articles."""
+    tagged = TaggedArticle.objects.published().filter(tag=OuterRef("pk"))
+    return _with_a_first(Tag.objects.all(), tagged)
+
+
+def _with_a_first(things, rows):
+    """`things` with at least one of `rows`, found as the first of them in the
+    index of published rows, as the sitemap finds causes: not EXISTS, which
+    PostgreSQL may make a join reading every row of every thing."""
+    first = Subquery(rows.order_by().values("pk")[:1])
+    return things.alias(first_row=first).filter(first_row__isnull=False)

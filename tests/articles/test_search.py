@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article
+from articles.models import Article, Cause
 from articles.views import SearchView
 from tests.factories import add_cause, add_faq, make_article, make_cause, make_draft
 from tests.forms import admin_form
@@ -208,6 +208,18 @@ class TestOddQueries:
         assert response.context["object_list"] == []
         assert response.context["suggestion"] == "magnesium"
         assert 'Did you mean <a href="?q=magnesium">magnesium</a>?' in response.content.decode()
+
+    def test_suggestions_come_from_what_readers_can_see(self, client):
+        """A cause or topic only drafts have suggested a word that finds nothing
+        (and told readers what was being written)."""
+        draft = make_draft(title="Coming soon", tags=["Magnesium"])
+        add_cause(draft, make_cause(name="Potassium"))
+        for typo in ("magnesum", "potasium"):
+            assert client.get(SEARCH, {"q": typo}).context["suggestion"] == ""
+        published = make_article(title="Cramps", tags=["Magnesium"])
+        add_cause(published, Cause.objects.get(name="Potassium"))
+        assert client.get(SEARCH, {"q": "magnesum"}).context["suggestion"] == "magnesium"
+        assert client.get(SEARCH, {"q": "potasium"}).context["suggestion"] == "potassium"
 
     def test_no_suggestion_when_results_exist_or_nothing_is_close(self, client):
         make_article(title="Do you need magnesium?")
