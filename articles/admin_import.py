@@ -136,7 +136,9 @@ class ArticleImportView(View):
                         "too much text to confirm together with the files before it; "
                         "import this file in another batch"
                     )
-                summary = _import(upload.name, text, publish, titles, dry_run=True)
+                summary = _import(
+                    upload.name, text, publish, titles, dry_run=True, user=request.user
+                )
             except ImportFormatError as error:
                 results.append({"name": upload.name, "error": error.describe(upload.name)})
             else:

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from faq.models import FAQEntry
 
 from .changes import batched
-from .models import Article, ArticleCause, Cause, RelatedLink
+from .models import Article, ArticleCause, Cause, RelatedLink, status_change_refusal
 
 FURNITURE = re.compile(
     r"^(scroll to top|back to top|share this( article)?|print this page|advertisement)\W*$", re.I
@@ -410,13 +410,16 @@ def import_article(parsed, *, publish=False, dry_run=False, user=None):
     The article is found by the slug its title makes (then by its title), so
     importing a file again updates it. It becomes a draft unless `publish`.
     A dry run does all the work, reports it, and rolls it back. Each import
-    is a revision in the article's history, credited to `user`.
+    is a revision in the article's history, credited to `user`, who must be
+    allowed the status change it makes (`status_change_refusal`): an editor's
+    import took a published article off the site. (Without a user, from the
+    command line, the operator may.)
     """
     try:
         with batched(), transaction.atomic(), reversion.create_revision():
             reversion.set_comment("Imported from a plain-text file.")
             reversion.set_user(user)
-            summary = _write(parsed, publish, dry_run)
+            summary = _write(parsed, publish, dry_run, user)
             if dry_run:
                 transaction.set_rollback(True)
     except ValidationError as error:
@@ -426,13 +429,16 @@ def import_article(parsed, *, publish=False, dry_run=False, user=None):
     return summary
 
 
-def _write(parsed, publish, dry_run):
+def _write(parsed, publish, dry_run, user=None):
     article = (
-        Article.objects.filter(slug=slugify(parsed.title)).first()
-        or Article.objects.filter(title__iexact=parsed.title).first()
+        Article.objects.select_for_update().filter(slug=slugify(parsed.title)).first()
+        or Article.objects.select_for_update().filter(title__iexact=parsed.title).first()
     )
     created = article is None
     previous_status = None if created else article.status
+    status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+    if user is not None and not created:
+        _check_status_change(user, article, status)
     article = article or Article()
     article.title = parsed.title
     article.subtitle = parsed.subtitle
@@ -441,7 +447,7 @@ def _write(parsed, publish, dry_run):
     article.conclusion = "\n\n".join(parsed.conclusion)
     for name in HELP_HEADINGS.values():
         setattr(article, name, parsed.seek_help.get(name, ""))
-    article.status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
+    article.status = status
     article.full_clean()
     article.save()
 
@@ -461,6 +467,16 @@ def _write(parsed, publish, dry_run):
         skipped_links=skipped,
         dry_run=dry_run,
     )
+
+
+def _check_status_change(user, article, status):
+    """Refuse to import `article` as `status` if `user` may not move it there
+    (an editor's import made a published article a draft)."""
+    if refusal := status_change_refusal(user, article.status, status):
+        now, then = article.get_status_display().lower(), status.label.lower()
+        raise ImportFormatError(
+            f"“{article.title}” is {now}; imported, it would be a {then}. {refusal}"
+        )
 
 
 def _write_causes(article, parsed_causes):

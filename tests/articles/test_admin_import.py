@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -310,6 +310,31 @@ class TestConfirm:
         make_article(title="Why do my ears ring?")
         [(_, line)] = results_of(review(staff_client, upload("ears.txt", EARS)))
         assert line.startswith("would update 'Why do my ears ring?' as draft (was published)")
+
+    @pytest.mark.parametrize("status", ["published", "archived"])
+    def test_an_editor_cannot_take_an_article_out_of_publishing_by_importing_it(
+        self, client, status
+    ):
+        """Editors import drafts; only medical reviewers may move an article into
+        or out of published or archived. An editor's import of a file for a
+        published article took it off the site."""
+        article = make_article(title="Why do my ears ring?", status=status)
+        editor = make_user(is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editor"))
+        client.force_login(editor)
+        why = (
+            f"ears.txt: “Why do my ears ring?” is {status}; imported, it would be a draft. "
+            "Only medical reviewers can publish, unpublish or archive articles."
+        )
+        assert results_of(review(client, upload("ears.txt", EARS))) == [("ears.txt", why)]
+        # A confirm form from before it was published is refused too, at once.
+        Article.objects.filter(pk=article.pk).update(status="draft")
+        response = review(client, upload("ears.txt", EARS))
+        Article.objects.filter(pk=article.pk).update(status=status)
+        response = client.post(IMPORT_URL, confirm_data(response))
+        assert messages_of(response) == [("error", f"Not imported: {why}")]
+        article.refresh_from_db()
+        assert (article.status, article.summary) == (status, "An introduction.")
 
     def test_tampered_text_is_checked_again(self, staff_client):
         response = review(staff_client, upload("ears.txt", EARS), upload("hiccups.txt", HICCUPS))
