@@ -1,6 +1,8 @@
 """Admin inlines for rows ordered by a `position` that is unique per parent.
 
-Editors type positions. A blank position goes after the highest one given.
+Editors type positions. A blank position goes after the highest one given,
+and after any row saved meanwhile through another form (whose position a
+given one may not take).
 Rows may swap positions in one save: the database refuses two rows at one
 position even for an instant, so rows that move (or are deleted) are first
 parked above `MAX_POSITION`, then saved in their new places. Rows may swap
@@ -36,7 +38,11 @@ class PositionedInlineFormSet(StoredRowsFormSet):
             if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
         given = [form.cleaned_data.get("position") for form in live]
-        next_position = max((p for p in given if p is not None), default=0) + 1
+        # Rows new or moved here, which rows saved through another form since
+        # this one was opened may be in the way of.
+        placed = [f for f in live if f.instance.pk is None or "position" in f.changed_data]
+        held = self._positions_held_elsewhere() if placed else set()
+        next_position = max((p for p in [*given, *held] if p is not None), default=0) + 1
         for form in live:
             if form.cleaned_data.get("position") is None:
                 if next_position > MAX_POSITION:  # above it, rows are parked (see `save`)
@@ -47,6 +53,16 @@ class PositionedInlineFormSet(StoredRowsFormSet):
                     )
                 form.cleaned_data["position"] = form.instance.position = next_position
                 next_position += 1
+        if taken := sorted({form.cleaned_data["position"] for form in placed} & held):
+            raise ValidationError(
+                "Since this page was opened, another %(row)s has been saved at position "
+                "%(positions)s: reload the page to see it, or give another position.",
+                params={
+                    "row": self.model._meta.verbose_name,
+                    "positions": ", ".join(map(str, taken)),
+                },
+                code="position_taken_since",
+            )
         repeated = sorted(
             p for p, n in Counter(f.cleaned_data["position"] for f in live).items() if n > 1
         )
@@ -57,6 +73,19 @@ class PositionedInlineFormSet(StoredRowsFormSet):
                 code="duplicate_position",
             )
         super().clean()
+
+    def _positions_held_elsewhere(self):
+        """Positions of the parent's stored rows that this form does not show:
+        saved since it was opened, through another form (a question's own).
+        Django checks a row's position against the other rows of the form
+        alone: a blank position took the one after those shown, and a given one
+        was not checked, and the database refused either (a 500, the whole
+        save lost)."""
+        if self.instance.pk is None:
+            return set()
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+        rows = self.model._default_manager.filter(**{self.fk.name: self.instance})
+        return set(rows.exclude(pk__in=shown).values_list("position", flat=True))
 
     def save(self, commit=True):
         if commit:

@@ -335,6 +335,35 @@ class TestChangeForm:
         assert list(article.article_causes.values_list("position", flat=True)) == [5, 6, 7]
         assert causes_in_order(article) == [causes[1].name, causes[0].name, causes[2].name]
 
+    @pytest.mark.parametrize("position", ["", "2"], ids=["blank", "taken"])
+    def test_a_question_added_meanwhile_elsewhere_keeps_its_position(self, staff_client, position):
+        """A colleague adds a question to the article in the questions' own form
+        while an editor has the article open, then the editor adds one: left
+        blank, its position was the one after those shown, the colleague's (a
+        500, and the editor's whole save lost); given, it is refused."""
+        article = make_draft()
+        add_faq(article, question="Is it serious?", position=1)
+        data = admin_form(staff_client.get(change_url(article)))
+        add_faq(article, question="Can it stop?", position=2)  # the colleague's
+        data["faq_entries-1-question"] = ["Who can help?"]
+        data["faq_entries-1-answer"] = ["A GP."]
+        data["faq_entries-1-position"] = [position]
+        response = staff_client.post(change_url(article), data)
+        if position:
+            assert response.status_code == 200
+            assert (
+                "Since this page was opened, another FAQ entry has been saved at position 2: "
+                "reload the page to see it, or give another position."
+            ) in response.content.decode()
+            assert article.faq_entries.count() == 2
+        else:
+            assert response.status_code == 302, response.context["errors"]
+            assert list(article.faq_entries.values_list("question", "position")) == [
+                ("Is it serious?", 1),
+                ("Can it stop?", 2),
+                ("Who can help?", 3),
+            ]
+
     def test_swapping_positions_saves(self, staff_client):
         article = make_article()
         first, second, third = (add_cause(article) for _ in range(3))
