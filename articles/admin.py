@@ -522,13 +522,6 @@ class ArticleAdmin(
             if refusal:
                 transaction.set_rollback(True)
             else:
-                for row in self._links_to_deleted(version):  # left out, written back waiting
-                    fields = row.field_dict
-                    RelatedLink.objects.create(
-                        article=article,
-                        target_title=fields["target_title"],
-                        position=fields["position"],
-                    )
                 before = before or {}
                 article.follow_restore(before.get("slug"), before.get("status"))
         if refusal:
@@ -558,6 +551,22 @@ class ArticleAdmin(
 
     def may_dangle(self, key):
         return key is RelatedLink._meta.get_field("target")
+
+    def after_revert(self, request, version):
+        """The See-also links left out of a restore, pinning articles deleted
+        since, come back waiting for their titles: when the restore is made,
+        not when it is shown (the form shown would post a link that is not
+        there), and within its revision (written after it, they were not, and
+        restoring that revision deleted them)."""
+        if request.method != "POST":
+            return
+        for row in self._links_to_deleted(version):
+            fields = row.field_dict
+            RelatedLink.objects.create(
+                article_id=version.object_id,
+                target_title=fields["target_title"],
+                position=fields["position"],
+            )
 
     topics_merged_since = staticmethod(merged_since)
 

@@ -165,6 +165,15 @@ class CheckedVersionsMixin:
         why = "its topic has" if len(tagged) == 1 else "their topics have"
         return [(tagged, f"{rows}: {why} since been deleted")]
 
+    def after_revert(self, request, version):
+        """Write what restoring `version` needs besides its rows, once reversion
+        has written them back: before the restore's own revision is recorded,
+        which then holds it. Nothing here."""
+
+    def _after_revert(self, request, version, merged):
+        retag(merged)
+        self.after_revert(request, version)
+
     def _checked_restore(self, request, version, view):
         """Show or restore `version` through reversion's `view`, unless it is
         `unrestorable`: then it is shown, as the editor may want to copy from it,
@@ -185,8 +194,6 @@ class CheckedVersionsMixin:
             for row, topic in self.merged_topics(version).items()
             if row not in left_out_rows
         }
-        if not (left_out or merged):
-            return view()
         renamed = dict.fromkeys(f"“{old}” is now “{new}”" for old, new in merged.values())
         renamed = f"the topics merged since their new names: {', '.join(renamed)}"
         if request.method != "POST" and not missing:
@@ -197,7 +204,8 @@ class CheckedVersionsMixin:
                 message = f"Restoring this version gives {renamed}."
                 self.message_user(request, message, messages.WARNING)
         last_version = newest_version(self.model, version.object_id)
-        with restored_without([*left_out_rows, *merged], then=partial(retag, merged)):
+        then = partial(self._after_revert, request, version, merged)
+        with restored_without([*left_out_rows, *merged], then=then):
             response = view()
         if newest_version(self.model, version.object_id) != last_version:
             for _, why in left_out:

@@ -231,6 +231,12 @@ def test_a_revision_pinning_an_article_deleted_since_is_restored_with_a_waiting_
     assert Article.objects.get(pk=knee.pk).summary == "Before."
     link = RelatedLink.objects.get(article=knee)
     assert (link.target, link.target_title, link.position) == (None, "Gout", 1)
+    # In the restore's own revision: restoring that one keeps the link.
+    restored = Version.objects.get_for_object(knee).first()
+    assert restored.revision.version_set.filter(object_repr__contains="Gout").exists()
+    post_change(staff_client, Article.objects.get(pk=knee.pk), **{"related_links-0-DELETE": "on"})
+    restore(staff_client, restored)
+    assert RelatedLink.objects.get(article=knee).target_title == "Gout"
     new_gout = make_article(title="Gout")  # written again: the link finds it
     assert RelatedLink.objects.get(article=knee).target == new_gout
 
