@@ -281,6 +281,7 @@ class ArticleAdmin(
                     "conclusion",
                     "tags",
                     "loaded_token",
+                    "loaded_review",
                 ]
             },
         ),

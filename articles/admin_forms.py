@@ -15,6 +15,10 @@ class ArticleAdminForm(forms.ModelForm):
     # The token of the version the editor loaded; saving is refused if the
     # article has been saved since (see Article.edit_token).
     loaded_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # The review fields as loaded: a sign-off writes them without renewing the
+    # token (it is no edit), and a reviewer's form opened before it wrote the
+    # old ones back, undoing the review unseen.
+    loaded_review = forms.JSONField(widget=forms.HiddenInput, required=False)
     user = None  # set for each request by ArticleAdmin.get_form
 
     class Meta:
@@ -25,6 +29,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_token"].initial = self.instance.edit_token
+            self.fields["loaded_review"].initial = self._review(self.instance)
         if status := self.fields.get("status"):
             current = self.current_status()
             status.choices = [
@@ -45,7 +50,29 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if self.instance.pk:
             self._check_not_stale(cleaned_data.get("loaded_token"))
+            self._keep_review_signed_since(cleaned_data.get("loaded_review"))
         return cleaned_data
+
+    def _review(self, article):
+        """The review fields, as the hidden `loaded_review` keeps them."""
+        return {
+            "medical_reviewer": _text(article.medical_reviewer_id),
+            "last_reviewed": _text(article.last_reviewed),
+            "next_review_due": _text(article.next_review_due),
+        }
+
+    def _keep_review_signed_since(self, loaded):
+        """A review field left as it was loaded keeps what a sign-off wrote since."""
+        if not isinstance(loaded, dict):
+            return
+        stored = self._review(self.instance)  # as read for this request
+        for name, value in stored.items():
+            if name not in self.fields or name not in self.cleaned_data:
+                continue  # not the reviewer's to edit: not written
+            submitted = self.cleaned_data[name]
+            submitted = _text(getattr(submitted, "pk", submitted))
+            if value != loaded.get(name) and submitted == loaded.get(name):
+                self.cleaned_data[name] = getattr(self.instance, name)
 
     def _check_not_stale(self, loaded_token):
         # Locked until the admin's transaction ends, so two saves cannot both pass.
@@ -117,3 +144,7 @@ class RelatedLinkFormSet(PositionedInlineFormSet):
         """The article a waiting title resolves to when saved, by `RelatedLink.save`'s
         rule; None if it waits, or names the article itself (which the row refuses)."""
         return RelatedLink.articles_titled(title, self.instance.pk).only("title").first()
+
+
+def _text(value):
+    return None if value is None else str(value)

@@ -14,6 +14,7 @@ from healthsite.admin_autocomplete import ChosenAutocompleteMixin
 
 from .lifecycle import DUE_SOON_DAYS, review_sections
 from .models import (
+    ChangedSinceShown,
     ReviewerProfile,
     record_sign_off,
     record_sign_offs,
@@ -102,7 +103,17 @@ class SignOffAdminMixin:
         article = self.get_object(request, unquote(object_id))
         if article is None:
             raise Http404
-        record_sign_off(article, request.user)
+        try:
+            # Only the content the reviewer was shown: not an edit saved since.
+            record_sign_off(article, request.user, shown=request.POST.get("fingerprint", ""))
+        except ChangedSinceShown:
+            self.message_user(
+                request,
+                f"Not signed off: “{article}” has changed since this page was opened. "
+                "Read it as it is now, then sign it off.",
+                messages.ERROR,
+            )
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
         self.log_change(request, article, "Signed off.")
         self.message_user(
             request,

@@ -129,6 +129,7 @@ class ArticleReviewState(models.Model):
 class SignOffState:
     latest: SignOff | None
     current: bool  # the latest sign-off covers the content as it is now
+    fingerprint: str = ""  # of the content as it is now (`content_fingerprint`)
 
 
 def latest_sign_off(article):
@@ -140,8 +141,9 @@ def latest_sign_off(article):
 
 def sign_off_state(article):
     latest = latest_sign_off(article)
-    current = latest is not None and latest.fingerprint == content_fingerprint(article)
-    return SignOffState(latest=latest, current=current)
+    fingerprint = content_fingerprint(article)
+    current = latest is not None and latest.fingerprint == fingerprint
+    return SignOffState(latest=latest, current=current, fingerprint=fingerprint)
 
 
 def is_signed_off(article):
@@ -162,12 +164,19 @@ def with_sign_off_state(articles):
     return articles.annotate(content_signed_off=Exists(signed_off))
 
 
-def record_sign_off(article, reviewer):
-    """`reviewer` signs off the article's latest revision (`record_sign_offs`)."""
-    return record_sign_offs([article], reviewer)[0]
+class ChangedSinceShown(Exception):
+    """The content is no longer what the reviewer was shown: nothing was signed."""
 
 
-def record_sign_offs(articles, reviewer):
+def record_sign_off(article, reviewer, shown=None):
+    """`reviewer` signs off the article's latest revision (`record_sign_offs`);
+    if `shown` (the fingerprint of the content the reviewer was shown) is
+    given, only if the content is still that, else `ChangedSinceShown`."""
+    shown = None if shown is None else {article.pk: shown}
+    return record_sign_offs([article], reviewer, shown=shown)[0]
+
+
+def record_sign_offs(articles, reviewer, shown=None):
     """`reviewer` signs off each article's latest revision, as its content
     stands now; all of them or, if anything fails, none. Returns the sign-offs
     (none for an article deleted meanwhile).
@@ -185,6 +194,8 @@ def record_sign_offs(articles, reviewer):
         # Locked as an editor's save locks them first: theirs waits for this.
         lock_articles(*(article.pk for article in articles))
         fingerprints = content_fingerprints([article.pk for article in articles])
+        if shown is not None and any(fingerprints.get(pk) != seen for pk, seen in shown.items()):
+            raise ChangedSinceShown
         articles = [article for article in articles if article.pk in fingerprints]  # not deleted
         ids = [article.pk for article in articles]
         latest = _latest_versions(ids)

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from tests.forms import admin_form
@@ -11,6 +13,15 @@ def change_url(article):
 
 def sign_off_url(article):
     return reverse("admin:articles_article_sign_off", args=[article.pk])
+
+
+def press_sign_off(client, article, **kwargs):
+    """Open the article's change page and press its "Sign off this version"
+    button: it posts the fingerprint of the content the page showed."""
+    page = client.get(change_url(article)).content.decode()
+    shown = re.search(r'name="fingerprint" value="([^"]*)"', page)
+    data = {"fingerprint": shown[1]} if shown else {}
+    return client.post(sign_off_url(article), data, **kwargs)
 
 
 def logged_in(client, user):

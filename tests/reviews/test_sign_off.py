@@ -1,7 +1,9 @@
+import re
 from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
@@ -9,12 +11,15 @@ from articles.models import Article
 from reviews.fingerprint import content_fingerprint
 from reviews.models import SignOff, is_signed_off
 from tests.factories import make_article, make_draft
+from tests.forms import admin_form
 
+from .conftest import member
 from .helpers import (
     change_url,
     logged_in,
     messages_of,
     post_change,
+    press_sign_off,
     run_action,
     sign_off_url,
 )
@@ -34,7 +39,7 @@ class TestReviewerSignsOff:
         token = Article.objects.get().edit_token
 
         with time_machine.travel(MARCH_2):
-            response = client.post(sign_off_url(article), follow=True)
+            response = press_sign_off(client, article, follow=True)
 
         assert response.redirect_chain == [(change_url(article), 302)]
         assert any("You signed off “Cramp”" in m for m in messages_of(response))
@@ -53,7 +58,7 @@ class TestReviewerSignsOff:
 
     def test_an_article_without_revisions_gets_one_to_sign(self, client, reviewer):
         article = make_article()
-        logged_in(client, reviewer).post(sign_off_url(article))
+        press_sign_off(logged_in(client, reviewer), article)
         version = Version.objects.get_for_object(article).get()
         assert SignOff.objects.get().version == version
         assert version.revision.user == reviewer
@@ -68,13 +73,56 @@ class TestReviewerSignsOff:
         assert "Not signed off yet." in page
 
         with time_machine.travel(MARCH_2):
-            client.post(sign_off_url(article))
+            press_sign_off(client, article)
         page = client.get(change_url(article)).content.decode()
         assert "Signed off by Asha Patel on 2 March 2026." in page
 
         post_change(client, article, title="Changed")
         page = client.get(change_url(article)).content.decode()
         assert "Not signed off since the last change" in page
+
+    def test_only_the_content_shown_is_signed_off(self, client, reviewer, editor):
+        """The button posted nothing but its token: an edit saved after the
+        reviewer opened the page was signed off, unread."""
+        client = logged_in(client, reviewer)
+        article = make_article(title="Cramp", seek_help_emergency="Call 999 if it spreads.")
+        page = client.get(change_url(article)).content.decode()
+        shown = {"fingerprint": re.search(r'name="fingerprint" value="([^"]*)"', page)[1]}
+        post_change(logged_in(Client(), editor), article, seek_help_emergency="No need to call.")
+        for data in (shown, {}):
+            response = client.post(sign_off_url(article), data, follow=True)
+            assert messages_of(response)[-1] == (
+                "Not signed off: “Cramp” has changed since this page was opened. "
+                "Read it as it is now, then sign it off."
+            )
+        assert not SignOff.objects.exists()
+        assert Article.objects.get().last_reviewed == article.last_reviewed
+        press_sign_off(client, article)  # read again
+        assert is_signed_off(article)
+
+    def test_a_form_opened_before_a_sign_off_keeps_the_review_it_recorded(self, client, reviewer):
+        """A sign-off does not renew the token (it is no edit): a reviewer's form
+        opened before it wrote the old review fields back, unseen."""
+        client = logged_in(client, reviewer)
+        article = make_article(title="Cramp")
+        data = admin_form(client.get(change_url(article)))
+        with time_machine.travel(MARCH_2):
+            other = member("Medical reviewer", first_name="Ben")
+            press_sign_off(logged_in(Client(), other), article)
+        data["title"] = ["Cramps"]
+        assert client.post(change_url(article), data).status_code == 302
+        article.refresh_from_db()
+        assert article.title == "Cramps"
+        assert (article.last_reviewed, article.next_review_due) == (
+            date(2026, 3, 2),
+            date(2029, 3, 1),
+        )
+        assert article.medical_reviewer == other
+        # Changed by hand, they are the reviewer's to change.
+        data = admin_form(client.get(change_url(article)))
+        data["last_reviewed"] = ["2026-04-01"]
+        assert client.post(change_url(article), data).status_code == 302
+        assert Article.objects.get().last_reviewed == date(2026, 4, 1)
 
     def test_get_is_refused(self, client, reviewer):
         article = make_article()
