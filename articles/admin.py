@@ -1,6 +1,7 @@
 from contextlib import contextmanager
 
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -687,6 +688,33 @@ class MergeTopicsForm(MergeTagsForm):
         return name
 
 
+class TopicForm(forms.ModelForm):
+    """A topic's own form: a name that an article's tags field keeps as it is.
+    A name with quotation marks came back from the next save of an article
+    split in three ("Knee", "runner", "pain"), and one another topic has in
+    other capitals moved the article to that topic (tags are matched
+    regardless of case)."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if not survives_editing(name):
+            raise ValidationError(
+                "A topic's name cannot have quotation marks: a tags field would split it."
+            )
+        others = Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if other := others.first():
+            raise ValidationError(
+                "The topic “%(other)s” has this name in other capitals: merge the two "
+                "(“Merge selected topics” in the list) rather than give them one name.",
+                params={"other": other.name},
+            )
+        return name
+
+
 def merged_message(names, target):
     """What a merge did: `names`, {id: name} of the topics chosen, as they were."""
     merged = ", ".join(f"“{name}”" for pk, name in names.items() if pk != target.pk)
@@ -701,6 +729,8 @@ def merged_message(names, target):
 class TagAdmin(CountedDeletionMixin, TaggitTagAdmin):
     """django-taggit's, with a delete page that counts the articles, causes and
     questions a topic is taken from instead of listing each (and querying for it)."""
+
+    form = TopicForm
 
     def delete_model(self, request, obj):
         with batched():  # the articles it is taken from are refreshed once, not one by one

@@ -337,3 +337,33 @@ def test_deleting_or_merging_topics_on_too_many_things_is_refused(
     legs = Tag.objects.get(name="legs")
     data["_selected_action"] = [legs.pk]
     assert staff_client.post(CHANGELIST, data | {"select_across": ""}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ('Knee "runner" pain', "A topic's name cannot have quotation marks"),
+        ("Knee Pain", "The topic “knee pain” has this name in other capitals"),
+    ],
+    ids=["quotation marks", "another topic's name in other capitals"],
+)
+def test_a_topic_is_not_renamed_to_a_name_an_articles_save_would_change(staff_client, name, error):
+    """The merge page refused such names; the topic's own form did not, and the
+    next save of an article changed its topics: split in three, or moved to
+    the other topic."""
+    article = make_draft(tags=["sore", "knee pain"])
+    sore = Tag.objects.get(name="sore")
+    url = reverse("admin:taggit_tag_change", args=[sore.pk])
+    data = admin_form(staff_client.get(url)) | {"name": [name]}
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["name"]
+    assert message.startswith(error)
+    assert Tag.objects.get(pk=sore.pk).name == "sore"
+    post_change(staff_client, article)
+    assert sorted(article.tags.names()) == ["knee pain", "sore"]
+
+    data["name"] = ["Sore knees"]  # a name a tags field keeps
+    assert staff_client.post(url, data).status_code == 302
+    post_change(staff_client, Article.objects.get())
+    assert sorted(article.tags.names()) == ["Sore knees", "knee pain"]
