@@ -1,4 +1,8 @@
+import uuid
+
+import reversion
 from django.contrib import admin
+from django.db import transaction
 
 from articles.admin import ArticleChooserMixin, TagListMixin
 from articles.models import Article
@@ -42,6 +46,32 @@ class FAQEntryAdmin(
     autocomplete_fields = ["article"]
     fields = ["question", "answer", "article", "position", "tags"]
 
+    # A question of an article changed here is a change to that article: its
+    # edit forms open elsewhere are out of date (one saved after would write
+    # the question back as it was, unseen), and its history says who changed
+    # what (a sign-off names the revision holding what it signed).
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # its tags: in the revision too
+        articles = {form.instance.article_id, form.initial.get("article") if change else None}
+        verb = "changed" if change else "added"
+        _recorded_in(
+            articles, request.user, f"Question “{form.instance}” {verb} in the questions' list."
+        )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            _recorded_in(
+                {obj.article_id}, request.user, f"Question “{obj}” deleted in the questions' list."
+            )
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            articles = set(queryset.values_list("article_id", flat=True))
+            super().delete_queryset(request, queryset)
+            _recorded_in(articles, request.user, "Questions deleted in the questions' list.")
+
     def search_elsewhere(self, word):
         titled = Article.objects.filter(title__icontains=word)
         tagged = TaggedFAQEntry.objects.filter(tag__name__icontains=word)
@@ -49,3 +79,15 @@ class FAQEntryAdmin(
             "article__in": titled.values_list("pk", flat=True),
             "pk__in": tagged.values_list("content_object_id", flat=True),
         }
+
+
+def _recorded_in(article_ids, user, comment):
+    """A revision of each of these articles, credited to `user`, and their edit
+    tokens renewed (`ArticleAdminForm` refuses a form loaded before)."""
+    articles = Article.objects.filter(pk__in={pk for pk in article_ids if pk is not None})
+    articles.update(edit_token=uuid.uuid4())
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        for article in articles:
+            reversion.add_to_revision(article)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.admin import ArticleAdmin
@@ -363,6 +364,32 @@ class TestChangeForm:
                 ("Can it stop?", 2),
                 ("Who can help?", 3),
             ]
+
+    def test_a_question_changed_in_the_questions_list_is_not_written_back_by_an_open_form(
+        self, staff_client
+    ):
+        """The questions' admin renewed no token: an article form opened before
+        saved the question back as it had shown it, and the answer changed
+        meanwhile was lost unseen. The change is now in the article's history."""
+        article = make_draft(title="Chest pain")
+        question = add_faq(article, question="When is it serious?", answer="Rarely.")
+        data = admin_form(staff_client.get(change_url(article)))
+        url = reverse("admin:faq_faqentry_change", args=[question.pk])
+        colleague = admin_form(staff_client.get(url))
+        colleague["answer"] = ["Call 999 if it spreads to your arm."]
+        assert staff_client.post(url, colleague).status_code == 302
+        data["faq_entries-0-question"] = ["When is chest pain serious?"]
+        response = staff_client.post(change_url(article), data)
+        assert response.status_code == 200
+        assert "saved this article after you opened it" in response.content.decode()
+        question.refresh_from_db()
+        assert question.answer == "Call 999 if it spreads to your arm."
+        latest = Version.objects.get_for_object(article).first()
+        assert latest.revision.get_comment() == (
+            "Question “When is it serious?” changed in the questions' list."
+        )
+        kept = Version.objects.get_for_object(question).get(revision=latest.revision)
+        assert kept.field_dict["answer"] == "Call 999 if it spreads to your arm."
 
     def test_swapping_positions_saves(self, staff_client):
         article = make_article()
