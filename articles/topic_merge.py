@@ -8,6 +8,7 @@ nothing. `merge_topics` merges the rows of every through model here.
 
 from django.db import transaction
 from django.db.models import Min
+from django.utils import timezone
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
@@ -76,10 +77,17 @@ def merge_topics(tags, name):
             rows = through.objects.filter(pk__in=first.values("first")).values(*fields)
             through.objects.bulk_create(through(**(row | {"tag_id": target.pk})) for row in rows)
         MergedTopic.objects.filter(into__in=others).update(into=target)
+        # A record of a topic merged before under the same id (ids come back
+        # after a dump and load) is replaced.
         MergedTopic.objects.bulk_create(
-            MergedTopic(topic_id=tag.pk, name=tag.name, into=target)
-            for tag in tags
-            if tag.pk in others
+            [
+                MergedTopic(topic_id=tag.pk, name=tag.name, into=target, merged_at=timezone.now())
+                for tag in tags
+                if tag.pk in others
+            ],
+            update_conflicts=True,
+            unique_fields=["topic_id"],
+            update_fields=["name", "into", "merged_at"],
         )
         Tag.objects.filter(pk__in=others).delete()  # and their rows
         recount([target.pk])
@@ -89,18 +97,21 @@ def merge_topics(tags, name):
 
 def merged_since(taggings):
     """Of `taggings`, versions of rows tagged with a topic deleted since, those
-    whose topic was merged into another: {version: (its name, the topic now)}."""
+    whose topic was merged into another: {version: (its name, the topic now)}.
+    Only versions from before the merge: a later one tagged with another topic
+    that had the same id (ids come back after a dump and load)."""
     if not taggings:
         return {}
     merges = MergedTopic.objects.filter(
         topic_id__in={version.field_dict["tag_id"] for version in taggings}
     ).select_related("into")
-    into = {merge.topic_id: (merge.name, merge.into) for merge in merges}
-    return {
-        version: into[version.field_dict["tag_id"]]
-        for version in taggings
-        if version.field_dict["tag_id"] in into
-    }
+    merges = {merge.topic_id: merge for merge in merges}
+    found = {}
+    for version in taggings:
+        merge = merges.get(version.field_dict["tag_id"])
+        if merge and version.revision.date_created <= merge.merged_at:
+            found[version] = (merge.name, merge.into)
+    return found
 
 
 def tagged_with(tags, limit):

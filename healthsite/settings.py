@@ -283,8 +283,9 @@ HOME_TOPICS = 12
 # healthsite/page_cache.py): on when the cache is shared (REDIS_URL). In local
 # memory each process would keep its own pages and its own generation, and an
 # edit made in one (a gunicorn worker, `manage.py import_article`) leave the
-# others' pages stale. DJANGO_PAGE_CACHE=0 turns it off, for benchmarks.
-PAGE_CACHE = env_flag("DJANGO_PAGE_CACHE", bool(REDIS_URL))
+# others' pages stale, so it stays off even if DJANGO_PAGE_CACHE=1.
+# DJANGO_PAGE_CACHE=0 turns it off, for benchmarks.
+PAGE_CACHE = bool(REDIS_URL) and env_flag("DJANGO_PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = 600
 # How many related articles an article page shows ("See also"), and how many
 # of them also appear as callouts between its causes and questions.

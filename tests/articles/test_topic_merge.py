@@ -11,7 +11,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles.admin import TagAdmin
-from articles.models import Article
+from articles.models import Article, MergedTopic
 from articles.search import search
 from articles.topic_merge import merge_topics
 from articles.topics import article_count
@@ -367,3 +367,31 @@ def test_a_topic_is_not_renamed_to_a_name_an_articles_save_would_change(staff_cl
     assert staff_client.post(url, data).status_code == 302
     post_change(staff_client, Article.objects.get())
     assert sorted(article.tags.names()) == ["Sore knees", "knee pain"]
+
+
+def test_a_topic_given_the_id_of_one_merged_away_is_not_taken_for_it(staff_client):
+    """After a dump and load the topics' ids come back: a new topic may get the
+    id of one merged away. Merging it too failed (a second record with that
+    id: a 500), and a revision tagged with it, deleted, came back with the
+    topic the first was merged into."""
+    make_draft(title="Two", tags=["knee pains"])
+    old = Tag.objects.get(name="knee pains")
+    merge_topics([old], "Knee pain")
+    reused = Tag.objects.create(pk=old.pk, name="Sore knees", slug="sore-knees")
+    article = make_draft(title="Three", tags=[reused])
+    post_change(staff_client, article)
+    version = Version.objects.get_for_object(article).first()
+    reused.delete()
+    assert restore(staff_client, article, version)[1][-1] == (
+        "Restored without “Three tagged with Sore knees”: its topic has since been deleted."
+    )
+    assert list(Article.objects.get(pk=article.pk).tags.names()) == []
+
+    again = Tag.objects.create(pk=old.pk, name="Sore legs", slug="sore-legs")
+    make_draft(title="Four", tags=[again])
+    kept = merge_topics([again], "Knee pain")
+    assert MergedTopic.objects.values_list("topic_id", "name", "into").get() == (
+        old.pk,
+        "Sore legs",
+        kept.pk,
+    )

@@ -115,6 +115,7 @@ def test_pages_are_cached_only_in_a_cache_every_process_shares():
     the others serving the old page for up to PAGE_CACHE_SECONDS."""
     redis = {"DJANGO_DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/1"}
     assert settings_with({"DJANGO_DEBUG": "1"})["PAGE_CACHE"] is False
+    assert settings_with({"DJANGO_DEBUG": "1", "DJANGO_PAGE_CACHE": "1"})["PAGE_CACHE"] is False
     assert settings_with(redis)["PAGE_CACHE"] is True
     assert settings_with(redis | {"DJANGO_PAGE_CACHE": "0"})["PAGE_CACHE"] is False
 
