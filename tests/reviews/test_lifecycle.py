@@ -3,7 +3,7 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,6 +160,18 @@ class TestReviewReminders:
         assert "Nobody's article" not in by_recipient[outsider.email].body
         assert by_recipient[reviewer.email].subject == "Healthsite: 2 medical reviews due"
         assert by_recipient[reviewer.email].from_email == "webmaster@localhost"
+
+    def test_an_article_whose_reviewer_has_left_is_everyones(self, reviewer, mailoutbox):
+        gone = member("Medical reviewer", first_name="Left", last_name="Us", is_active=False)
+        due(1, title="Left behind", medical_reviewer=gone)
+        run_reminders("--email")
+        assert [message.to for message in mailoutbox] == [[reviewer.email]]
+        assert "Left behind" in mailoutbox[0].body
+
+    @pytest.mark.parametrize("days", ["-5", "99999999", "x"])
+    def test_days_out_of_range_are_a_usage_error(self, days):
+        with pytest.raises(CommandError, match="expected a number of days from 0 to 3650"):
+            run_reminders("--days", days)
 
     def test_nothing_due_sends_nothing(self, mailoutbox):
         assert "Sent 0 reminder emails." in run_reminders("--email")

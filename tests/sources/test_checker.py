@@ -303,7 +303,16 @@ class TestCommand:
         assert self.run() == "Checked 0 sources: 0 OK, 0 broken.\n"
 
     @pytest.mark.parametrize(
-        "args", [["--timeout", "0"], ["--concurrency", "-1"], ["--timeout", "x"]]
+        "args",
+        [
+            ["--timeout", "0"],
+            ["--concurrency", "-1"],
+            ["--timeout", "x"],
+            ["--timeout", "nan"],
+            ["--timeout", "inf"],
+            ["--timeout", "1e10"],
+            ["--concurrency", "100000"],
+        ],
     )
     def test_usage_errors(self, args):
         with pytest.raises(CommandError):

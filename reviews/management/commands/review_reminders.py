@@ -1,3 +1,4 @@
+from argparse import ArgumentTypeError
 from collections import defaultdict
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.template.defaultfilters import pluralize
 from reviews.lifecycle import DUE_SOON_DAYS, review_sections
 
 REVIEWER_GROUP = "Medical reviewer"
+MOST_DAYS = 3650
 
 
 class Command(BaseCommand):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--days",
-            type=int,
+            type=days_ahead,
             default=DUE_SOON_DAYS,
             help=f"How far ahead counts as due soon (default {DUE_SOON_DAYS}).",
         )
@@ -49,9 +51,13 @@ class Command(BaseCommand):
 
     def send_reminders(self, articles):
         by_reviewer = defaultdict(list)
-        unassigned = [article for article in articles if article.medical_reviewer is None]
+        # An article whose reviewer has left (deactivated) is everyone's, as one
+        # with no reviewer: only the one who left heard of it.
+        unassigned = [
+            a for a in articles if not (a.medical_reviewer and a.medical_reviewer.is_active)
+        ]
         for article in articles:
-            if article.medical_reviewer is not None:
+            if article not in unassigned:
                 by_reviewer[article.medical_reviewer].append(article)
         if unassigned:
             group = get_user_model().objects.filter(groups__name=REVIEWER_GROUP, is_active=True)
@@ -75,6 +81,17 @@ class Command(BaseCommand):
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reviewer.email])
             sent += 1
         return sent
+
+
+def days_ahead(text):
+    """0 to ten years: beyond the calendar's end the command failed with a traceback."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= MOST_DAYS:
+        raise ArgumentTypeError(f"expected a number of days from 0 to {MOST_DAYS}, got {text!r}")
+    return days
 
 
 def line(article):

@@ -6,14 +6,18 @@ from sources.checker import check_sources
 from sources.models import Source
 
 
-def positive(kind):
+def positive(kind, most):
+    """A number above 0 and at most `most`: "nan" and "inf" are floats too, and
+    a socket's timeout of either (or of 1e10) failed every check, recording
+    every source as broken."""
+
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             value = 0
-        if value <= 0:
-            raise ArgumentTypeError(f"expected a positive number, got {text!r}")
+        if not 0 < value <= most:  # false for nan
+            raise ArgumentTypeError(f"expected a number above 0 and at most {most}, got {text!r}")
         return value
 
     return parse
@@ -28,13 +32,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--timeout",
-            type=positive(float),
+            type=positive(float, most=300),
             default=10,
             help="Seconds to wait for each request (default 10).",
         )
         parser.add_argument(
             "--concurrency",
-            type=positive(int),
+            type=positive(int, most=64),
             default=8,
             help="How many sources to check at once (default 8).",
         )
