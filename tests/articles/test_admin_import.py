@@ -336,6 +336,20 @@ class TestConfirm:
         article.refresh_from_db()
         assert (article.status, article.summary) == (status, "An introduction.")
 
+    @pytest.mark.parametrize(
+        ("group", "status"),
+        [("Editor", "review"), ("Editor", "draft"), ("Medical reviewer", "published")],
+    )
+    def test_others_imports_go_on_as_before(self, client, group, status):
+        """An editor may take an article in review back to draft; a reviewer may
+        unpublish one by importing it."""
+        make_article(title="Why do my ears ring?", status=status)
+        user = make_user(is_staff=True)
+        user.groups.add(Group.objects.get(name=group))
+        client.force_login(user)
+        client.post(IMPORT_URL, confirm_data(review(client, upload("ears.txt", EARS))))
+        assert Article.objects.get().status == Article.Status.DRAFT
+
     def test_tampered_text_is_checked_again(self, staff_client):
         response = review(staff_client, upload("ears.txt", EARS), upload("hiccups.txt", HICCUPS))
         data = confirm_data(response)
