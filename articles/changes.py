@@ -137,14 +137,15 @@ def connect():
     rows = [("articles", "ArticleCause"), ("faq", "FAQEntry"), ("articles", "RelatedLink")]
     rows.append(("articles", "TaggedArticle"))
     # Shared rows, and what their articles show of them (a cause without an
-    # explanation shows its description; a source is cited by title and address).
+    # explanation shows its description; a source is cited by title, address, DOI
+    # and PubMed ID).
     cause, article_cause = model("articles", "Cause"), model("articles", "ArticleCause")
     shared = [(cause, article_cause, "cause", ("name", "description"))]
     shared.append((model("taggit", "Tag"), TaggedArticle, "tag", ("name",)))
     if apps.is_installed("sources"):
         rows.append(("sources", "ArticleSource"))
         source, article_source = model("sources", "Source"), model("sources", "ArticleSource")
-        shared.append((source, article_source, "source", ("title", "url")))
+        shared.append((source, article_source, "source", ("title", "url", "doi", "pmid")))
     for app_label, name in rows:
         for signal in (post_save, post_delete):
             receivers.append((signal, row_changed, model(app_label, name)))

@@ -53,18 +53,23 @@ def content_fingerprints(article_ids):
     for pk, name in tags.values_list("content_object_id", "tag__name"):
         contents[pk]["tags"].append(name)
     # Only there when some are cited: the key's absence keeps older fingerprints valid.
-    for pk, title, url in _sources(ids):
-        contents[pk].setdefault("sources", []).append([title, url])
+    for pk, title, url, doi, pmid in _sources(ids):
+        # The DOI and PubMed ID name the paper readers are sent to; only when
+        # set, so a source without either hashes as it did before they counted.
+        cited = [title, url, doi, pmid] if doi or pmid else [title, url]
+        contents[pk].setdefault("sources", []).append(cited)
     return {pk: _digest(content) for pk, content in contents.items()}
 
 
 def _sources(article_ids):
-    """(article id, title, url) of each cited source, in order, when the sources app is in use."""
+    """(article id, title, url, DOI, PubMed ID) of each cited source, in order,
+    when the sources app is in use. (Not the publisher's name nor the date an
+    editor last read it: they say who and when, not what.)"""
     if not (apps.is_installed("sources") and hasattr(Article, "article_sources")):
         return []
     cited = Article.article_sources.rel.related_model.objects.filter(article_id__in=article_ids)
     return cited.order_by("article_id", "position").values_list(
-        "article_id", "source__title", "source__url"
+        "article_id", "source__title", "source__url", "source__doi", "source__pmid"
     )
 
 

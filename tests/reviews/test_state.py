@@ -21,6 +21,7 @@ from reviews.models import (
     with_sign_off_state,
 )
 from tests.factories import add_cause, add_faq, add_link, make_article, make_cause
+from tests.sources.factories import cite, make_source
 
 from .helpers import CHANGELIST, logged_in, post_change, run_action
 
@@ -275,3 +276,43 @@ def test_citing_or_retitling_a_source_clears_it(article, reviewer):
     source.title = "Leg cramps: overview"
     source.save()
     assert not signed_off(article)
+
+
+@pytest.mark.parametrize(("field", "value"), [("doi", "10.1136/bmj.m9999"), ("pmid", "31234567")])
+def test_a_cited_papers_doi_or_pubmed_id_changing_clears_the_sign_off(
+    article, reviewer, field, value
+):
+    """The page links readers to the paper by them: pointing one at another paper
+    kept the sign-off (only the source's title and address counted)."""
+    source = make_source(doi="10.1136/bmj.m1234", pmid="31000000")
+    cite(Article.objects.get(pk=article.pk), source)
+    record_sign_off(article, reviewer)
+    setattr(source, field, value)
+    source.save()
+    assert not signed_off(article)
+
+
+def test_a_source_without_doi_or_pubmed_id_is_fingerprinted_as_before():
+    """Stored sign-offs compare against this digest (as before DOIs counted)."""
+    article = make_article(title="Hiccups", summary="They stop.", meta_description="About hiccups.")
+    cite(article, make_source(title="Hiccups", url="https://www.nhs.uk/conditions/hiccups/"))
+    assert content_fingerprint(article) == (
+        "780300d4e0d97d0fbb13e842e8bd647058d412b29fc885366b8b9eea99ae5e02"
+    )
+
+
+def test_the_migration_carries_over_the_sign_offs_still_current(article, reviewer):
+    carry_over = import_module("reviews.migrations.0003_fingerprint_cited_papers").carry_over
+    cite(Article.objects.get(pk=article.pk), make_source(doi="10.1136/bmj.m1234"))
+    record_sign_off(article, reviewer)
+    changed = make_article(title="Changed since")
+    record_sign_off(changed, reviewer)
+    # As fingerprinted before DOIs counted; the second changed since its sign-off.
+    ArticleReviewState.objects.update(content_fingerprint="old", signed_off_fingerprint="old")
+    SignOff.objects.update(fingerprint="old")
+    ArticleReviewState.objects.filter(article=changed).update(content_fingerprint="new")
+    assert not is_signed_off(article)  # the change page, against today's fingerprint
+
+    carry_over(apps, schema_editor=None)
+    assert signed_off(article)
+    assert not listed_as_signed_off(changed)
