@@ -1,16 +1,45 @@
 import uuid
 
 import reversion
+from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Max
 
 from articles.admin import ArticleChooserMixin, TagListMixin
 from articles.models import Article
+from articles.ordering import MAX_POSITION
 from healthsite.admin_autocomplete import ChosenAutocompleteMixin
 from healthsite.admin_search import IndexedSearchMixin
 from healthsite.pagination import IndexedPaginator
 
 from .models import FAQEntry, TaggedFAQEntry
+
+
+class FAQEntryForm(forms.ModelForm):
+    """A question's own form: as in the article's, a blank position goes last
+    (it was required here, though the field's help said so)."""
+
+    class Meta:
+        model = FAQEntry
+        fields = ["question", "answer", "article", "position", "tags"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("position") is None and "article" not in self.errors:
+            others = FAQEntry.objects.filter(article=cleaned_data.get("article"))
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            last = others.aggregate(last=Max("position"))["last"] or 0
+            if last >= MAX_POSITION:
+                self.add_error("position", f"Positions go up to {MAX_POSITION}: give one.")
+            else:
+                cleaned_data["position"] = last + 1
+        return cleaned_data
 
 
 @admin.register(FAQEntry)
@@ -44,6 +73,7 @@ class FAQEntryAdmin(
     # the delete confirmation sends one a question, and three more.
     action_limit = 900
     autocomplete_fields = ["article"]
+    form = FAQEntryForm
     fields = ["question", "answer", "article", "position", "tags"]
 
     # A question of an article changed here is a change to that article: its

@@ -391,6 +391,22 @@ class TestChangeForm:
         kept = Version.objects.get_for_object(question).get(revision=latest.revision)
         assert kept.field_dict["answer"] == "Call 999 if it spreads to your arm."
 
+    def test_a_question_added_in_the_questions_list_without_a_position_goes_last(
+        self, staff_client
+    ):
+        article = make_draft()
+        add_faq(article, position=1)
+        add_faq(article, position=4)
+        add_faq(position=7)  # site-wide
+        url = reverse("admin:faq_faqentry_add")
+        for where, expected in [(str(article.pk), 5), ("", 8)]:
+            data = admin_form(staff_client.get(url))
+            data |= {"question": ["Last?"], "answer": ["Yes."], "article": [where]}
+            data["position"] = [""]
+            assert staff_client.post(url, data).status_code == 302
+            assert FAQEntry.objects.get(question="Last?").position == expected
+            FAQEntry.objects.filter(question="Last?").delete()
+
     def test_swapping_positions_saves(self, staff_client):
         article = make_article()
         first, second, third = (add_cause(article) for _ in range(3))
