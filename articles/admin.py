@@ -22,6 +22,7 @@ from django.forms import Textarea
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import ngettext
 from reversion import set_comment
@@ -152,8 +153,9 @@ class ReviewDueFilter(admin.SimpleListFilter):
         match self.value():
             case "overdue":
                 return queryset.review_overdue()
-            case "30" | "90":
-                return queryset.review_due_within(days=int(self.value()))
+            case "30" | "90":  # coming up: overdue ones have their own choice
+                upcoming = queryset.exclude(next_review_due__lt=timezone.localdate())
+                return upcoming.review_due_within(days=int(self.value()))
             case "none":
                 return queryset.filter(next_review_due__isnull=True)
         return queryset

@@ -139,8 +139,12 @@ class SignOffAdminMixin:
         changelist = reverse("admin:articles_article_changelist")
         found = review_sections()
         headings = {
-            "overdue": ("Review overdue", "?review_due=overdue"),
-            "due_soon": (f"Review due within {DUE_SOON_DAYS} days", "?review_due=30"),
+            # The list as the section counts it: published articles only.
+            "overdue": ("Review overdue", "?status__exact=published&review_due=overdue"),
+            "due_soon": (
+                f"Review due within {DUE_SOON_DAYS} days",
+                f"?status__exact=published&review_due={DUE_SOON_DAYS}",
+            ),
             "in_review": ("In review", "?status__exact=review"),
             "awaiting_sign_off": (
                 "Published, awaiting sign-off of their current content",

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -79,6 +79,16 @@ class TestDashboard:
         }
         content = response.content.decode()
         assert f'href="{change_url(lifecycle["overdue"])}"' in content
+
+    def test_each_section_links_to_the_list_of_its_articles(self, client, editor, lifecycle):
+        """The "due within 30 days" link listed the overdue ones too, and both
+        listed drafts, which the sections do not count."""
+        make_draft(title="Overdue draft", next_review_due=timezone.localdate() - timedelta(1))
+        client = logged_in(client, editor)
+        response = client.get(DASHBOARD)
+        for section in response.context["sections"]:
+            listed = client.get(section["list_url"]).context["cl"].result_list
+            assert {a.title for a in listed} == set(section_titles(response, section["name"]))
 
     def test_needs_permission_to_view_articles(self, client):
         client = logged_in(client, make_user(is_staff=True))
