@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from articles import bench_floor
@@ -47,3 +48,20 @@ def test_the_site_is_unchanged_beside_it(client):
     article = make_article()
     assert client.get("/").status_code == 200
     assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--duration", "nan"],
+        ["--duration", "inf"],
+        ["--warmup", "nan"],
+        ["--warmup", "-1"],
+        ["--wrk-threads", "0"],
+        ["--rounds", "0"],
+    ],
+)
+def test_bench_http_refuses_numbers_it_cannot_run_with(args):
+    """Checked before anything starts: nan got past `<= 0`, and the run never ended."""
+    with pytest.raises(CommandError, match="must be"):
+        call_command("bench_http", *args)

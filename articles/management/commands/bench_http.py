@@ -29,6 +29,7 @@ then 100,000) and prints this run's p50 over that one's, per page.
 
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -210,12 +211,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if min(options["duration"], options["connections"], options["workers"]) <= 0 or (
-            options["rounds"] < 1
-        ):
+        positive = ("duration", "rounds", "connections", "workers", "wrk_threads")
+        # `not x > 0`, not `x <= 0`: false for nan too, which ran on forever.
+        if not all(options[name] > 0 for name in positive) or not options["warmup"] >= 0:
             raise CommandError(
-                "--duration, --rounds, --connections and --workers must be positive."
+                "--duration, --rounds, --connections, --workers and --wrk-threads must be "
+                "positive, and --warmup not negative."
             )
+        if not all(math.isfinite(options[name]) for name in ("duration", "warmup")):
+            raise CommandError("--duration and --warmup must be finite.")
         compare = None
         if options["compare"]:  # read it first: a missing file should not cost a whole run
             try:
