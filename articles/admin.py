@@ -46,7 +46,7 @@ from reviews.admin import SignOffAdminMixin, SignOffFilter
 from sources.admin import ArticleSourceInline, CauseSourceInline
 from sources.models import ArticleSource
 
-from .admin_forms import ArticleAdminForm, RelatedLinkFormSet
+from .admin_forms import ArticleAdminForm, CauseAdminForm, RelatedLinkFormSet
 from .admin_import import ArticleImportView
 from .admin_reports import ReportsAdminMixin
 from .changes import batched
@@ -649,7 +649,8 @@ class CauseAdmin(TagListMixin, CheckedVersionsMixin, CompareVersionAdmin):
     list_filter = ["tags"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "tags"]
+    form = CauseAdminForm
+    fields = ["name", "slug", "description", "tags", "loaded_token"]
     inlines = [CauseSourceInline]
     topics_merged_since = staticmethod(merged_since)
 

@@ -7,14 +7,79 @@ from django.utils import timezone
 from django.utils.html import format_html
 from reversion.models import Version
 
-from .models import Article, RelatedLink, status_change_refusal
+from healthsite.admin_revisions import in_a_restore
+
+from .models import Article, Cause, RelatedLink, status_change_refusal
 from .ordering import PositionedInlineFormSet
 
 
-class ArticleAdminForm(forms.ModelForm):
-    # The token of the version the editor loaded; saving is refused if the
-    # article has been saved since (see Article.edit_token).
+class EditTokenForm(forms.ModelForm):
+    """A change form refused if its object has been saved since it was opened:
+    the model renews an `edit_token` on each save, which the form carries."""
+
     loaded_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_token"].initial = self.instance.edit_token
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # A restore's form shows the revision, token included, as written back
+        # (a version from before the token was kept gets a new one each time).
+        if self.instance.pk and not in_a_restore():
+            self._check_not_stale(cleaned_data.get("loaded_token"))
+        return cleaned_data
+
+    def _check_not_stale(self, loaded_token):
+        # Locked until the admin's transaction ends, so two saves cannot both pass.
+        model = self._meta.model
+        current = (
+            model.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("edit_token", flat=True)
+            .first()
+        )
+        if current is None or loaded_token == current:
+            return
+        latest = (
+            Version.objects.get_for_object(self.instance)
+            .select_related("revision__user")
+            .order_by("-pk")
+            .first()
+        )
+        who = "Someone else"
+        if latest and latest.revision.user:
+            user = latest.revision.user
+            when = timezone.localtime(latest.revision.date_created)
+            who = f"{user.get_full_name() or user.get_username()} (at {when:%H:%M on %d %B})"
+        opts = model._meta
+        raise ValidationError(
+            format_html(
+                "{} saved this {} after you opened it, so your changes were not saved, "
+                "to keep theirs. Open the <a href='{}'>latest version</a> in a new tab, "
+                "copy your changes across, and save there.",
+                who,
+                opts.verbose_name,
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.instance.pk]
+                ),
+            ),
+            code="stale",
+        )
+
+
+class CauseAdminForm(EditTokenForm):
+    """A cause is shared by many articles: two editors' forms open at once, the
+    second save wrote the first's changes back unseen."""
+
+    class Meta:
+        model = Cause
+        fields = "__all__"  # noqa: DJ007 (the admin's `fields` choose them)
+
+
+class ArticleAdminForm(EditTokenForm):
     # The review fields as loaded: a sign-off writes them without renewing the
     # token (it is no edit), and a reviewer's form opened before it wrote the
     # old ones back, undoing the review unseen.
@@ -28,7 +93,6 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_token"].initial = self.instance.edit_token
             self.fields["loaded_review"].initial = self._review(self.instance)
         if status := self.fields.get("status"):
             current = self.current_status()
@@ -49,7 +113,6 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk:
-            self._check_not_stale(cleaned_data.get("loaded_token"))
             self._keep_review_signed_since(cleaned_data.get("loaded_review"))
         return cleaned_data
 
@@ -73,38 +136,6 @@ class ArticleAdminForm(forms.ModelForm):
             submitted = _text(getattr(submitted, "pk", submitted))
             if value != loaded.get(name) and submitted == loaded.get(name):
                 self.cleaned_data[name] = getattr(self.instance, name)
-
-    def _check_not_stale(self, loaded_token):
-        # Locked until the admin's transaction ends, so two saves cannot both pass.
-        current = (
-            Article.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("edit_token", flat=True)
-            .first()
-        )
-        if current is None or loaded_token == current:
-            return
-        latest = (
-            Version.objects.get_for_object(self.instance)
-            .select_related("revision__user")
-            .order_by("-pk")
-            .first()
-        )
-        who = "Someone else"
-        if latest and latest.revision.user:
-            user = latest.revision.user
-            when = timezone.localtime(latest.revision.date_created)
-            who = f"{user.get_full_name() or user.get_username()} (at {when:%H:%M on %d %B})"
-        raise ValidationError(
-            format_html(
-                "{} saved this article after you opened it, so your changes were not saved, "
-                "to keep theirs. Open the <a href='{}'>latest version</a> in a new tab, "
-                "copy your changes across, and save there.",
-                who,
-                reverse("admin:articles_article_change", args=[self.instance.pk]),
-            ),
-            code="stale",
-        )
 
 
 class RelatedLinkFormSet(PositionedInlineFormSet):

@@ -584,6 +584,8 @@ class Cause(MarkdownModel):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     description_html = models.TextField(editable=False, default="")
+    # Renewed on every save: a form opened before is refused (as an article's).
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = CauseQuerySet.as_manager()
 
@@ -607,6 +609,9 @@ class Cause(MarkdownModel):
         self.name = self.name.strip()
         if not self.slug:
             self.slug = unique_slug(self, self.name, fallback="cause")
+        self.edit_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

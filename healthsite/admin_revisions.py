@@ -224,7 +224,8 @@ class CheckedVersionsMixin:
 
 # The ids of the versions that reversion's restore now in progress leaves out,
 # and what to do once it has written the others back.
-_left_out = ContextVar("versions left out of a restore", default=(frozenset(), None))
+_left_out_default = (frozenset(), None)
+_left_out = ContextVar("versions left out of a restore", default=_left_out_default)
 _reversion_revert = Revision.revert
 
 
@@ -239,6 +240,12 @@ def restored_without(versions, then=None):
         yield
     finally:
         _left_out.reset(token)
+
+
+def in_a_restore():
+    """Whether a restore (`CheckedVersionsMixin`) is under way in this request:
+    its form is the revision's, written back, not one opened before a save."""
+    return _left_out.get() != _left_out_default
 
 
 def revert_unless_left_out(revision, delete=False):

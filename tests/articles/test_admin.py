@@ -1121,3 +1121,24 @@ def test_every_chooser_in_the_admin_shows_only_values_a_row_could_have(rf, admin
                 field = each.formfield_for_dbfield(each.model._meta.get_field(name), request)
                 widget = getattr(field.widget, "widget", field.widget)
                 assert isinstance(widget, ChosenAutocompleteSelect), (type(each), name)
+
+
+def test_a_cause_saved_since_its_form_was_opened_is_not_written_back(staff_client):
+    """Causes had no check: of two editors' forms open at once, the second save
+    wrote the cause back as it had shown it, undoing the first's unseen, on
+    every article listing it."""
+    cause = make_cause(name="Dehydration", description="Too little water.")
+    url = reverse("admin:articles_cause_change", args=[cause.pk])
+    first, second = admin_form(staff_client.get(url)), admin_form(staff_client.get(url))
+    first["description"] = ["Too little water, often in hot weather."]
+    assert staff_client.post(url, first).status_code == 302
+    second["name"] = ["Dehydration in adults"]
+    response = staff_client.post(url, second)
+    assert response.status_code == 200
+    assert "saved this cause after you opened it" in response.content.decode()
+    cause.refresh_from_db()
+    assert (cause.name, cause.description) == (
+        "Dehydration",
+        "Too little water, often in hot weather.",
+    )
+    assert staff_client.post(url, admin_form(staff_client.get(url))).status_code == 302

@@ -1,6 +1,7 @@
 """What an article's restore does besides writing its revision back "raw":
 what a save would do, and the workflow's rules (`ArticleAdmin._restore`)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -303,3 +304,23 @@ def test_a_revision_listing_a_cause_deleted_since_says_how_to_get_it_back(staff_
     article.refresh_from_db()
     assert article.summary == "Before."
     assert list(article.article_causes.values_list("cause__name", flat=True)) == ["Gout"]
+
+
+def test_a_cause_revision_from_before_causes_kept_a_token_is_restored(staff_client):
+    """Such a version gets a new token each time it is written back: the form
+    shown and the one posted disagreed, and the restore was refused as an
+    edit conflict."""
+    cause = make_cause(name="Dehydration", description="Before.")
+    with reversion.create_revision():
+        cause.save()
+    old = Version.objects.get_for_object(cause).get()
+    data = json.loads(old.serialized_data)
+    del data[0]["fields"]["edit_token"]
+    Version.objects.filter(pk=old.pk).update(serialized_data=json.dumps(data))
+    cause.description = "After."
+    cause.save()
+    url = reverse("admin:articles_cause_revision", args=[cause.pk, old.pk])
+    response = staff_client.post(url, admin_form(staff_client.get(url)))
+    assert response.status_code == 302
+    cause.refresh_from_db()
+    assert cause.description == "Before."
