@@ -136,6 +136,8 @@ class ArticleAdminForm(EditTokenForm):
             submitted = _text(getattr(submitted, "pk", submitted))
             if value != loaded.get(name) and submitted == loaded.get(name):
                 self.cleaned_data[name] = getattr(self.instance, name)
+                if name in self.changed_data:  # not changed by this form: not logged so
+                    self.changed_data.remove(name)
 
 
 class RelatedLinkFormSet(PositionedInlineFormSet):

@@ -9,6 +9,7 @@ nothing. `merge_topics` merges the rows of every through model here.
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from reversion.models import Revision
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
@@ -106,10 +107,12 @@ def merged_since(taggings):
         topic_id__in={version.field_dict["tag_id"] for version in taggings}
     ).select_related("into")
     merges = {merge.topic_id: merge for merge in merges}
+    revisions = {version.revision_id for version in taggings}
+    saved = dict(Revision.objects.filter(pk__in=revisions).values_list("pk", "date_created"))
     found = {}
     for version in taggings:
         merge = merges.get(version.field_dict["tag_id"])
-        if merge and version.revision.date_created <= merge.merged_at:
+        if merge and saved[version.revision_id] <= merge.merged_at:
             found[version] = (merge.name, merge.into)
     return found
 

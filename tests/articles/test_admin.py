@@ -1142,3 +1142,28 @@ def test_a_cause_saved_since_its_form_was_opened_is_not_written_back(staff_clien
         "Too little water, often in hot weather.",
     )
     assert staff_client.post(url, admin_form(staff_client.get(url))).status_code == 302
+
+
+def test_deleting_questions_from_the_list_renews_their_articles_tokens_cheaply(staff_client):
+    """Each article's open forms are out of date (one saved after would write the
+    question back), at one UPDATE for them all: a revision of each article cost
+    7 queries more a question (43 s for 900 at 100,000 articles)."""
+    faq_list = reverse("admin:faq_faqentry_changelist")
+
+    def queries_to_delete(n):
+        ids, articles = [], []
+        for _ in range(n):
+            article = make_article()
+            add_faq(article)  # another question of it, kept
+            ids.append(add_faq(article).pk)
+            articles.append(article)
+        data = {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.post(faq_list, data).status_code == 302
+        for article in articles:
+            assert Article.objects.get(pk=article.pk).edit_token != article.edit_token
+        return len(queries)
+
+    few = queries_to_delete(5)
+    per_question = (queries_to_delete(20) - few) / 15
+    assert per_question <= 11, f"{per_question:.1f} queries a question"

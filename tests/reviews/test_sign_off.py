@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -113,6 +114,8 @@ class TestReviewerSignsOff:
         assert client.post(change_url(article), data).status_code == 302
         article.refresh_from_db()
         assert article.title == "Cramps"
+        logged = LogEntry.objects.filter(action_flag=CHANGE).latest("pk").get_change_message()
+        assert "Title" in logged and "Last reviewed" not in logged  # not this form's change
         assert (article.last_reviewed, article.next_review_due) == (
             date(2026, 3, 2),
             date(2029, 3, 1),
