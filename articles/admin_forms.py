@@ -1,5 +1,6 @@
 """The article change form: the workflow's rules and the edit-conflict check."""
 
+import reversion
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -43,13 +44,13 @@ class EditTokenForm(forms.ModelForm):
         )
         if current is None or loaded_token == current:
             return
-        latest = (
+        latest = reversion.is_registered(model) and (
             Version.objects.get_for_object(self.instance)
             .select_related("revision__user")
             .order_by("-pk")
             .first()
         )
-        who = "Someone else"
+        who = "Someone else"  # a source keeps no history to name them
         if latest and latest.revision.user:
             user = latest.revision.user
             when = timezone.localtime(latest.revision.date_created)

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 
+from articles.admin_forms import EditTokenForm
 from articles.ordering import PositionedInlineFormSet
 from healthsite.admin_autocomplete import ChosenAutocompleteInlineMixin
 
@@ -31,13 +32,25 @@ class LinkStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceAdminForm(EditTokenForm):
+    """A source is cited by many articles and causes: of two editors' forms
+    open at once, the second save undid the first's changes unseen."""
+
+    class Meta:
+        model = Source
+        # The admin's fieldsets choose the fields; its `formfield_overrides`
+        # make the addresses' (left out here) take https when none is typed.
+        fields = ["title", "publisher", "accessed", "doi", "pmid"]
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = ["title", "publisher", "url", "last_status", "last_checked", "broken"]
     list_filter = [LinkStatusFilter]
     search_fields = ["title", "publisher", "url", "doi", "pmid"]
     fieldsets = [
-        (None, {"fields": ["title", "publisher", "url", "accessed"]}),
+        (None, {"fields": ["title", "publisher", "url", "accessed", "loaded_token"]}),
         ("Identifiers", {"fields": ["doi", "pmid"]}),
         ("Link check", {"fields": ["last_checked", "last_status", "last_error", "final_url"]}),
     ]

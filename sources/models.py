@@ -1,3 +1,4 @@
+import uuid
 from urllib.parse import quote
 
 import reversion
@@ -92,6 +93,10 @@ class Source(models.Model):
         "If it differs, consider citing it instead.",
     )
 
+    # Renewed on every save (not the link checker's): a form opened before is
+    # refused, as an article's or a cause's (`articles.admin_forms.EditTokenForm`).
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
     objects = SourceQuerySet.as_manager()
 
     class Meta:
@@ -99,6 +104,12 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.publisher}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.edit_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        super().save(*args, **kwargs)
 
     @property
     def is_broken(self):

@@ -11,6 +11,7 @@ from articles.models import Article
 from sources.admin import ACTION_LIMIT, ArticleSourceInline
 from sources.models import Source
 from tests.factories import make_article, make_cause, make_user
+from tests.forms import admin_form
 from tests.sources.factories import cite, cite_for_cause, make_source
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +218,21 @@ class TestReferencesInline:
         assert six == one
         for source in Source.objects.all():
             assert f'<option value="{source.pk}" selected>{escape(source)}</option>' in content
+
+
+def test_a_source_saved_since_its_form_was_opened_is_not_written_back(staff_client):
+    """Sources had no check: of two editors' forms open at once, the second save
+    undid the first's correction unseen, in every article citing the source.
+    The link checker's writes are no edit: they leave open forms valid."""
+    source = make_source(title="Cramp", doi="10.1136/bmj.m1234")
+    url = reverse("admin:sources_source_change", args=[source.pk])
+    first, second = admin_form(staff_client.get(url)), admin_form(staff_client.get(url))
+    Source.objects.filter(pk=source.pk).update(last_status=200, last_checked=timezone.now())
+    first["doi"] = ["10.1136/bmj.m5678"]
+    assert staff_client.post(url, first).status_code == 302
+    second["title"] = ["Leg cramp"]
+    response = staff_client.post(url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this source after you opened it" in response.content.decode()
+    source.refresh_from_db()
+    assert (source.title, source.doi) == ("Cramp", "10.1136/bmj.m5678")
