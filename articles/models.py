@@ -214,6 +214,15 @@ class ArticleTotal(models.Model):
         return str(self.published)
 
 
+def renew_edit_token(instance, save_kwargs):
+    """Give `instance`, about to be saved with `save_kwargs`, a new `edit_token`,
+    written even by a save of some fields only: an edit form opened before is
+    then refused (`articles.admin_forms.EditTokenForm`)."""
+    instance.edit_token = uuid.uuid4()
+    if save_kwargs.get("update_fields") is not None:
+        save_kwargs["update_fields"] = {*save_kwargs["update_fields"], "edit_token"}
+
+
 class MergedTopic(models.Model):
     """A topic merged into another (`topic_merge.merge_topics`), and the topic
     it lives on as: a revision that tags something with it is restored with
@@ -434,9 +443,7 @@ class Article(MarkdownModel):
                 self, self.title, fallback="article", also_taken=SlugRedirect.slugs_taken(self)
             )
         self._default_publish_time()
-        self.edit_token = uuid.uuid4()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        renew_edit_token(self, kwargs)
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._redirect_old_slug()
@@ -609,9 +616,7 @@ class Cause(MarkdownModel):
         self.name = self.name.strip()
         if not self.slug:
             self.slug = unique_slug(self, self.name, fallback="cause")
-        self.edit_token = uuid.uuid4()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        renew_edit_token(self, kwargs)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 
-from articles.models import Article, Cause
+from articles.models import Article, Cause, renew_edit_token
 from articles.ordering import position_validators
 
 # Crossref's shape for a DOI: "10.", a registrant code of 4 to 9 digits, "/", a suffix.
@@ -106,9 +106,7 @@ class Source(models.Model):
         return f"{self.publisher}: {self.title}"
 
     def save(self, *args, **kwargs):
-        self.edit_token = uuid.uuid4()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        renew_edit_token(self, kwargs)
         super().save(*args, **kwargs)
 
     @property
