@@ -684,11 +684,16 @@ MERGE_SESSION_KEY = "topics_to_merge"
 class MergeTopicsForm(MergeTagsForm):
     def clean_new_tag_name(self):
         name = self.cleaned_data["new_tag_name"]
-        if not survives_editing(name):
-            raise ValidationError(
-                "A topic's name cannot have quotation marks: a tags field would split it."
-            )
+        refuse_split_name(name)
         return name
+
+
+def refuse_split_name(name):
+    """A topic's name must come back as itself from a tags field (`survives_editing`)."""
+    if not survives_editing(name):
+        raise ValidationError(
+            "A topic's name cannot have quotation marks: a tags field would split it."
+        )
 
 
 class TopicForm(forms.ModelForm):
@@ -704,10 +709,7 @@ class TopicForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        if not survives_editing(name):
-            raise ValidationError(
-                "A topic's name cannot have quotation marks: a tags field would split it."
-            )
+        refuse_split_name(name)
         others = Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
         if other := others.first():
             raise ValidationError(
